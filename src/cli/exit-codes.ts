@@ -1,0 +1,39 @@
+// The one place where error kinds become the exit codes of DESIGN §2 (contract).
+import { WaSendError, type ErrorKind } from '../core/errors.js';
+
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  partial: 3,
+  halted: 4,
+  busy: 5,
+  pending: 6,
+  sigint: 130,
+  sigterm: 143,
+} as const;
+
+const BY_KIND: Record<Exclude<ErrorKind, 'interrupted'>, number> = {
+  usage: EXIT.usage,
+  partial: EXIT.partial,
+  halted: EXIT.halted,
+  busy: EXIT.busy,
+  pending: EXIT.pending,
+  internal: EXIT.internal,
+};
+
+export function exitCodeFor(err: unknown): number {
+  if (!(err instanceof WaSendError)) return EXIT.internal;
+  if (err.kind === 'interrupted') return err.signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+  return BY_KIND[err.kind];
+}
+
+/** The single stderr line every non-zero exit prints: what happened, then the command that continues. */
+export function errorLine(err: unknown): string {
+  if (err instanceof WaSendError) {
+    const hint = err.hint ? ` — ${err.hint}` : '';
+    return `wa-send: ${err.message}${hint}`;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return `wa-send: unexpected error: ${message} (this is a bug; please report it with the command you ran)`;
+}

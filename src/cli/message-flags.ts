@@ -1,0 +1,57 @@
+// Message and recipient flags of `broadcast` (DESIGN §1), turned into a message object.
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { usageError } from '../core/errors.js';
+import { messageFromFlags } from '../core/message-spec.js';
+import { toCountryCode } from '../core/phone.js';
+import type { CountryCode } from 'libphonenumber-js';
+import { collect, percent } from './parse.js';
+
+export interface MessageCliFlags {
+  template?: string; lang?: string; body?: string[]; headerText?: string; headerImage?: string;
+  headerVideo?: string; headerDocument?: string; button?: string[]; text?: string; messageFile?: string;
+  phoneColumn?: string; defaultCountry?: string; maxInvalid: number;
+}
+
+export function addMessageFlags(command: Command): Command {
+  return command
+    .option('--template <name>', 'send an approved template')
+    .option('--lang <code>', 'template language code', 'en_US')
+    .option('--body <value>', 'template body parameter, in order (repeatable; {{column}} placeholders)', collect)
+    .option('--header-text <value>', 'template header text parameter')
+    .option('--header-image <url|id>', 'template header image (link or media id)')
+    .option('--header-video <url|id>', 'template header video (link or media id)')
+    .option('--header-document <url|id>', 'template header document (link or media id)')
+    .option('--button <index=value>', 'template button parameter: 0=PAYLOAD or 1=url:suffix (repeatable)', collect)
+    .option('--text <body>', 'send a free-form text message (only inside the 24 h service window)')
+    .option('--message-file <file.json>', 'send this Cloud API message object (any type, without "to")')
+    .option('--phone-column <name>', 'CSV column with the phone number (default: detected)')
+    .option('--default-country <CC>', 'country for numbers written without a country code, e.g. US')
+    .option('--max-invalid <pct>', 'refuse to plan when more than this % of rows have no valid number', percent('--max-invalid'), 20);
+}
+
+export function messageFromCliFlags(flags: MessageCliFlags): Record<string, unknown> {
+  let messageFile: unknown;
+  if (flags.messageFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(flags.messageFile, 'utf8');
+    } catch (err) {
+      throw usageError(`cannot read --message-file ${flags.messageFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    try {
+      messageFile = JSON.parse(text);
+    } catch (err) {
+      throw usageError(`--message-file ${flags.messageFile} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const { messageFile: _file, phoneColumn: _p, defaultCountry: _d, maxInvalid: _m, ...rest } = flags;
+  return messageFromFlags({ ...rest, ...(messageFile === undefined ? {} : { messageFile }) });
+}
+
+export function countryFromFlag(value: string | undefined): CountryCode | undefined {
+  if (value === undefined) return undefined;
+  const cc = toCountryCode(value);
+  if (!cc) throw usageError(`--default-country "${value}" is not an ISO country code like US, GB or IL`);
+  return cc;
+}

@@ -1,0 +1,64 @@
+// wa-send status [id] [--json] [--recipients [--state S] [--format table|csv|json]]
+import { Option, type Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { usageError } from '../core/errors.js';
+import { RECIPIENT_STATES } from '../core/types.js';
+import { getBroadcast, listBroadcasts } from '../journal/broadcasts.js';
+import type { Db } from '../journal/db.js';
+import { broadcastStatus } from '../journal/status.js';
+import type { Wrap } from '../main.js';
+import type { Context } from './context.js';
+import { printJson, printLine } from './io.js';
+import { ownerAlive } from './owner.js';
+import { writeRecipientRows, type RowFormat } from './recipient-export.js';
+import { renderList, renderStatus } from './render-status.js';
+
+interface StatusFlags { json?: boolean; recipients?: boolean; state?: string; format?: RowFormat }
+
+export function registerStatus(program: Command, wrap: Wrap): void {
+  program.command('status')
+    .description('show broadcasts (newest first), or one broadcast in detail')
+    .argument('[broadcast-id]')
+    .option('--json', 'print the status object(s) as JSON')
+    .option('--recipients', 'list the rows of the broadcast (recipients and rejected rows)')
+    .addOption(new Option('--state <state>', 'with --recipients: only rows in this state').choices([...RECIPIENT_STATES, 'rejected']))
+    .addOption(new Option('--format <format>', 'with --recipients: output format').choices(['table', 'csv', 'json']).default('table'))
+    .action(wrap(statusAction));
+}
+
+async function statusAction(ctx: Context, id: string | undefined, flags: StatusFlags): Promise<number> {
+  if (!id && (flags.recipients || flags.state)) throw usageError('--recipients and --state need a broadcast id');
+  if (!existsSync(ctx.journalPath)) {
+    if (id) throw usageError(`no broadcast ${id}: the journal ${ctx.journalPath} does not exist yet`);
+    if (flags.json) printJson(ctx.io, []);
+    else printLine(ctx.io.stdout, 'No broadcasts yet.');
+    return 0;
+  }
+  const db = ctx.openJournal({ readonly: true });
+  try {
+    return id ? await showOne(ctx, db, id, flags) : showAll(ctx, db, flags);
+  } finally {
+    db.close();
+  }
+}
+
+function showAll(ctx: Context, db: Db, flags: StatusFlags): number {
+  const now = Date.now();
+  const list = listBroadcasts(db).map((b) => broadcastStatus(db, b, now, ownerAlive));
+  if (flags.json) printJson(ctx.io, list);
+  else printLine(ctx.io.stdout, renderList(ctx.io, list));
+  return 0;
+}
+
+async function showOne(ctx: Context, db: Db, id: string, flags: StatusFlags): Promise<number> {
+  const b = getBroadcast(db, id);
+  if (!b) throw usageError(`no broadcast ${id} in the journal ${ctx.journalPath}`, 'list them with: wa-send status');
+  if (flags.recipients || flags.state) {
+    await writeRecipientRows(ctx.io.stdout, db, id, flags.state, flags.format ?? 'table');
+    return 0;
+  }
+  const status = broadcastStatus(db, b, Date.now(), ownerAlive);
+  if (flags.json) printJson(ctx.io, status);
+  else printLine(ctx.io.stdout, renderStatus(ctx.io, status));
+  return 0;
+}

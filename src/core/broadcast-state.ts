@@ -1,0 +1,30 @@
+// A broadcast's state is derived from its rows plus the few facts stored on it (DESIGN §6), so it
+// can never disagree with the journal.
+import type { BroadcastState, StateCounts } from './types.js';
+
+export interface StateFacts {
+  stored: 'open' | 'halted' | 'cancelled';
+  leaseLive: boolean;
+  counts: StateCounts;
+  /** Any HTTP attempt was ever made. */
+  attempted: boolean;
+}
+
+export function deriveState(f: StateFacts): BroadcastState {
+  if (f.stored === 'cancelled') return 'cancelled';
+  if (f.leaseLive) return 'running';
+  if (f.stored === 'halted') return 'halted';
+  const c = f.counts;
+  const open = c.pending + c.retry + c.sending;
+  if (!f.attempted && open > 0) return 'planned';
+  if (open > 0) return 'paused';
+  const accepted = c.sent + c.delivered + c.read;
+  const bad = c.failed + c.unknown;
+  if (bad === 0) return 'completed';
+  return accepted === 0 ? 'failed' : 'partial';
+}
+
+/** Rows that still need a request: what `resume` would work on. */
+export function openCount(c: StateCounts): number {
+  return c.pending + c.retry + c.sending;
+}

@@ -1,0 +1,152 @@
+// From the message flags (or a message file) to the frozen MessageSpec, and the per-row check of the
+// values a recipient fills in.
+import { usageError } from './errors.js';
+import { limitFor, structuralProblems, type StringLimit } from './message-limits.js';
+import { fillPlaceholders, hasPlaceholder, placeholderColumns, stringsIn } from './placeholders.js';
+import type { MessageSpec } from './types.js';
+
+export interface MessageFlags {
+  template?: string;
+  lang?: string;
+  body?: string[];
+  headerText?: string;
+  headerImage?: string;
+  headerVideo?: string;
+  headerDocument?: string;
+  button?: string[];
+  text?: string;
+  /** The parsed JSON of --message-file. */
+  messageFile?: unknown;
+}
+
+/** Builds the Cloud API message object (without `to`) that the flags describe. */
+export function messageFromFlags(flags: MessageFlags): Record<string, unknown> {
+  const kinds = [flags.template !== undefined, flags.text !== undefined, flags.messageFile !== undefined].filter(Boolean);
+  if (kinds.length !== 1) {
+    throw usageError('say what to send with exactly one of --template <name>, --text <body> or --message-file <file.json>');
+  }
+  const templateOnly = flags.body?.length || flags.button?.length || flags.headerText || flags.headerImage || flags.headerVideo || flags.headerDocument;
+  if (flags.template === undefined && templateOnly) {
+    throw usageError('--body, --header-* and --button fill a template: use them with --template');
+  }
+  if (flags.text !== undefined) {
+    if (flags.text.trim() === '') throw usageError('--text is empty');
+    return { type: 'text', text: { body: flags.text, preview_url: /https?:\/\//.test(flags.text) } };
+  }
+  if (flags.messageFile !== undefined) return messageFromFile(flags.messageFile);
+  return templateMessage(flags);
+}
+
+function templateMessage(flags: MessageFlags): Record<string, unknown> {
+  const name = flags.template!.trim();
+  if (!/^[a-z0-9_]+$/i.test(name)) throw usageError(`--template "${name}" is not a template name (letters, digits and _ only)`);
+  const components: Record<string, unknown>[] = [];
+  const header = headerParameter(flags);
+  if (header) components.push({ type: 'header', parameters: [header] });
+  if (flags.body?.length) {
+    components.push({ type: 'body', parameters: flags.body.map((text) => ({ type: 'text', text })) });
+  }
+  for (const spec of flags.button ?? []) components.push(buttonComponent(spec));
+  const template: Record<string, unknown> = { name, language: { code: (flags.lang ?? 'en_US').trim() } };
+  if (components.length > 0) template.components = components;
+  return { type: 'template', template };
+}
+
+function headerParameter(flags: MessageFlags): Record<string, unknown> | null {
+  const given = (['headerText', 'headerImage', 'headerVideo', 'headerDocument'] as const).filter((k) => flags[k] !== undefined);
+  if (given.length > 1) throw usageError('a template has one header: pass only one --header-* flag');
+  if (flags.headerText !== undefined) return { type: 'text', text: flags.headerText };
+  for (const [key, type] of [['headerImage', 'image'], ['headerVideo', 'video'], ['headerDocument', 'document']] as const) {
+    const value = flags[key];
+    if (value === undefined) continue;
+    // A URL (or a placeholder that will hold one) is sent by link; anything else is an uploaded media id.
+    const media = /^https?:\/\//i.test(value) || hasPlaceholder(value) ? { link: value } : { id: value };
+    return { type, [type]: media };
+  }
+  return null;
+}
+
+/** --button <index>=<value>; the value may start with url: or quick_reply: (the default). */
+function buttonComponent(spec: string): Record<string, unknown> {
+  const m = /^\s*(\d+)\s*=(.*)$/s.exec(spec);
+  if (!m) throw usageError(`--button "${spec}" must look like <index>=<value>, e.g. 0=STOP or 1=url:order/{{order_id}}`);
+  const index = Number(m[1]);
+  if (index > 9) throw usageError(`--button index must be 0–9, got ${index}`);
+  const typed = /^(url|quick_reply|copy_code):(.*)$/s.exec(m[2]!);
+  const subType = typed ? typed[1]! : 'quick_reply';
+  const value = typed ? typed[2]! : m[2]!;
+  if (value === '') throw usageError(`--button ${index} has no value`);
+  const parameter = subType === 'url' ? { type: 'text', text: value }
+    : subType === 'copy_code' ? { type: 'coupon_code', coupon_code: value }
+      : { type: 'payload', payload: value };
+  return { type: 'button', sub_type: subType, index: String(index), parameters: [parameter] };
+}
+
+function messageFromFile(json: unknown): Record<string, unknown> {
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw usageError('--message-file must hold one JSON object (a Cloud API message)');
+  const message = { ...(json as Record<string, unknown>) };
+  if ('to' in message) throw usageError('--message-file must not contain "to": recipients come from the CSV');
+  delete message.messaging_product;
+  delete message.recipient_type;
+  delete message.biz_opaque_callback_data;
+  return message;
+}
+
+/** A string of the message that holds placeholders, with the limit its rendered form must keep. */
+interface Slot { template: string; limit: StringLimit | null }
+
+export interface CompiledSpec {
+  spec: MessageSpec;
+  /** Column name (lower case) → index in the CSV row. */
+  columnIndex: Map<string, number>;
+  slots: Slot[];
+}
+
+/** Checks the message against the CSV headers and the literal limits; freezes it as a MessageSpec. */
+export function compileSpec(message: Record<string, unknown>, headers: string[]): CompiledSpec {
+  const problems = structuralProblems(message);
+  const byName = new Map<string, number>();
+  headers.forEach((h, i) => { if (!byName.has(h.toLowerCase())) byName.set(h.toLowerCase(), i); });
+  const columnIndex = new Map<string, number>();
+  const slots: Slot[] = [];
+  for (const [text, path] of stringsIn(message)) {
+    const limit = limitFor(message, path);
+    const columns = placeholderColumns(text);
+    if (columns.length === 0) {
+      if (limit && text.length > limit.max) problems.push(`the ${limit.field} is ${text.length} characters; the limit is ${limit.max}`);
+      continue;
+    }
+    for (const col of columns) {
+      const index = byName.get(col);
+      if (index === undefined) {
+        throw usageError(`the placeholder {{${col}}} names no CSV column; the columns are: ${headers.join(', ')}`);
+      }
+      columnIndex.set(col, index);
+    }
+    slots.push({ template: text, limit });
+  }
+  if (problems.length > 0) throw usageError(`the message is not valid: ${problems.join('; ')}`);
+  return { spec: { message, columns: [...columnIndex.keys()] }, columnIndex, slots };
+}
+
+export type RowValues =
+  | { ok: true; vars: Record<string, string> }
+  | { ok: false; reason: 'missing_value' | 'value_too_long'; detail: string };
+
+/** Extracts and checks one row's placeholder values (frozen into the journal as `vars`). */
+export function rowValues(compiled: CompiledSpec, row: string[]): RowValues {
+  const vars: Record<string, string> = {};
+  for (const [col, index] of compiled.columnIndex) {
+    const value = (row[index] ?? '').trim();
+    if (value === '') return { ok: false, reason: 'missing_value', detail: `column "${col}" is empty` };
+    vars[col] = value;
+  }
+  for (const slot of compiled.slots) {
+    if (!slot.limit) continue;
+    const length = fillPlaceholders(slot.template, vars).length;
+    if (length > slot.limit.max) {
+      return { ok: false, reason: 'value_too_long', detail: `${slot.limit.field} would be ${length} characters; the limit is ${slot.limit.max}` };
+    }
+  }
+  return { ok: true, vars };
+}

@@ -1,0 +1,59 @@
+// Phone numbers to E.164 with libphonenumber-js and its default ("min") metadata: the larger "max"
+// metadata rejects real numbers in newly opened ranges, which would drop real people.
+import {
+  isSupportedCountry, parsePhoneNumberWithError, validatePhoneNumberLength, type CountryCode,
+} from 'libphonenumber-js';
+
+export type PhoneResult =
+  | { ok: true; e164: string }
+  | { ok: false; reason: 'missing_phone' | 'invalid_number'; detail: string };
+
+const DETAILS: Record<string, string> = {
+  TOO_SHORT: 'too short',
+  TOO_LONG: 'too long',
+  INVALID_LENGTH: 'wrong length for its country',
+  INVALID_COUNTRY: 'no valid country code (add + and the country code, or pass --default-country)',
+  NOT_A_NUMBER: 'not a phone number',
+};
+
+/** Validates a --default-country value; returns the upper-cased ISO code or null. */
+export function toCountryCode(value: string): CountryCode | null {
+  const cc = value.trim().toUpperCase();
+  return isSupportedCountry(cc) ? (cc as CountryCode) : null;
+}
+
+/**
+ * Normalizes what a person typed into a CSV cell. With a default country, national numbers and that
+ * country's international dialling prefix (00, 011 in the US, …) are understood by libphonenumber.
+ * A leading 00 and a bare string of 10+ digits (the wa_id form exports use) are also tried as
+ * international numbers; only a number libphonenumber calls valid is accepted.
+ */
+export function normalizePhone(raw: string, defaultCountry?: CountryCode): PhoneResult {
+  const text = raw.trim();
+  if (text === '') return { ok: false, reason: 'missing_phone', detail: 'empty cell' };
+  let failure: string | null = null;
+  for (const candidate of candidates(text, defaultCountry)) {
+    try {
+      const parsed = parsePhoneNumberWithError(candidate, defaultCountry);
+      if (parsed.isValid()) return { ok: true, e164: parsed.number };
+      failure ??= validatePhoneNumberLength(candidate, defaultCountry) ?? 'INVALID_NUMBER';
+    } catch (err) {
+      failure ??= (err as Error).message;
+    }
+  }
+  return { ok: false, reason: 'invalid_number', detail: DETAILS[failure ?? ''] ?? 'not a valid number for its country' };
+}
+
+/** Readings of a cell, most likely first; the first that is valid wins, the first failure explains. */
+function candidates(text: string, defaultCountry?: CountryCode): string[] {
+  const list = [text];
+  const digits = text.replace(/[\s.\-()]/g, '');
+  // 00 is the international prefix almost everywhere, even where the default country's is 011.
+  if (/^00[1-9]\d{6,}$/.test(digits)) list[defaultCountry ? 'push' : 'unshift'](`+${digits.slice(2)}`);
+  // Digits that already carry a country code but no +, as wa_id exports have them.
+  else if (/^[1-9]\d{9,14}$/.test(digits)) list.push(`+${digits}`);
+  // Mexico dropped the mobile "1" after +52 in 2020; old lists still carry it.
+  const mx = /^\+?521(\d{10})$/.exec(digits);
+  if (mx) list.push(`+52${mx[1]}`);
+  return list;
+}

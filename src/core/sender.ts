@@ -1,0 +1,41 @@
+// What the engine needs from the wire: send one request body, get one classified outcome.
+// The undici client in src/whatsapp implements it; unit tests use small fakes.
+
+/**
+ * How a Cloud API error must be treated (FACTS §3):
+ * retryable  - transient: back off with jitter and try again (spends an attempt)
+ * throttle   - throughput limit: slow the whole run down and retry (does not spend an attempt)
+ * pair_rate  - 131056: too many to this one recipient; retry only it after 4^x seconds
+ * maintenance- 131057: number briefly unusable (throughput upgrade); retry after ~30 s
+ * permanent  - this recipient can't be messaged: fail the row
+ * payload    - the request is wrong: fail the row; halt if the first attempts all fail the same way
+ * opted_out  - 131050: the user stopped marketing messages: record an opt-out, never retry
+ * defer_24h  - 131049: per-user marketing cap: do not retry within 24 h
+ * halt       - run-wide (token, permission, account, template): stop the broadcast at once
+ */
+export type ErrorClass =
+  | 'retryable' | 'throttle' | 'pair_rate' | 'maintenance' | 'permanent' | 'payload' | 'opted_out' | 'defer_24h' | 'halt';
+
+export type SendOutcome =
+  /** HTTP 200 with a wamid: the API accepted the message (delivery comes later by webhook). */
+  | { kind: 'accepted'; httpStatus: number; wamid: string; messageStatus: string | null }
+  /** The API answered with an error (or a non-2xx without a parsable error). */
+  | {
+      kind: 'error';
+      httpStatus: number;
+      errorClass: ErrorClass;
+      code: number | null;
+      title: string;
+      detail: string | null;
+      retryAfterMs: number | null;
+      fbtraceId: string | null;
+    }
+  /** The request may have reached the API but no answer was read (timeout or reset after writing). */
+  | { kind: 'unknown'; detail: string }
+  /** The request never left: connection refused/failed before the body was written. Safe to retry. */
+  | { kind: 'unreachable'; detail: string };
+
+export interface Sender {
+  send(body: Record<string, unknown>): Promise<SendOutcome>;
+  close(): Promise<void>;
+}

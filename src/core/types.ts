@@ -1,0 +1,94 @@
+// Domain types shared by every layer. Nothing here knows about SQLite, HTTP or argv.
+
+export const RECIPIENT_STATES = [
+  'pending', 'sending', 'retry', 'sent', 'delivered', 'read', 'failed', 'unknown', 'skipped',
+] as const;
+export type RecipientState = (typeof RECIPIENT_STATES)[number];
+
+/** States in which the API has accepted the message (HTTP 200 or a status webhook said so). */
+export const ACCEPTED_STATES: readonly RecipientState[] = ['sent', 'delivered', 'read'];
+
+export const BROADCAST_STATES = [
+  'planned', 'running', 'paused', 'halted', 'completed', 'partial', 'failed', 'cancelled',
+] as const;
+export type BroadcastState = (typeof BROADCAST_STATES)[number];
+
+/** Reasons a CSV row never became a recipient. Every one appears (with zero) in status JSON. */
+export const REJECTION_REASONS = [
+  'invalid_number', 'duplicate', 'missing_phone', 'missing_value', 'value_too_long', 'malformed_row', 'opted_out',
+] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+/** Where a broadcast is sent. Frozen at plan time: a broadcast is never sent to another target. */
+export type Target = 'sandbox' | { api_url: string; phone_number_id: string };
+
+export function targetLabel(target: Target): string {
+  return target === 'sandbox' ? 'sandbox' : `${target.api_url} (phone number id ${target.phone_number_id})`;
+}
+
+export function sameTarget(a: Target, b: Target): boolean {
+  if (a === 'sandbox' || b === 'sandbox') return a === b;
+  return a.api_url.replace(/\/+$/, '') === b.api_url.replace(/\/+$/, '') && a.phone_number_id === b.phone_number_id;
+}
+
+/**
+ * The frozen message: a Cloud API message object without `to`, whose strings may hold `{{column}}`
+ * placeholders, plus the (lower-cased) columns those placeholders use. Rendering a recipient is
+ * "replace placeholders with the recipient's frozen values and add `to`".
+ */
+export interface MessageSpec {
+  message: Record<string, unknown>;
+  columns: string[];
+}
+
+/** One recipient as the engine needs it to build and send its request. */
+export interface RecipientToSend {
+  id: number;
+  broadcastId: string;
+  phone: string;
+  vars: Record<string, string>;
+  attempts: number;
+  /** Sent as biz_opaque_callback_data so a webhook can find the row even without a wamid. */
+  recipientKey: string;
+}
+
+export function recipientKey(broadcastId: string, phone: string): string {
+  return `${broadcastId}:${phone}`;
+}
+
+export function parseRecipientKey(key: string): { broadcastId: string; phone: string } | null {
+  const at = key.lastIndexOf(':');
+  if (at <= 0) return null;
+  const phone = key.slice(at + 1);
+  if (!/^\+\d{6,16}$/.test(phone)) return null;
+  return { broadcastId: key.slice(0, at), phone };
+}
+
+export type StateCounts = Record<RecipientState, number>;
+export type RejectionCounts = Record<RejectionReason, number> & Record<string, number>;
+
+export interface ErrorCount { code: number; title: string; count: number }
+
+/** The status object of DESIGN §11 (contract: field names keep their meaning). */
+export interface BroadcastStatus {
+  id: string;
+  name: string | null;
+  key: string;
+  state: BroadcastState;
+  reason: string | null;
+  created_at: string;
+  target: Target;
+  recipients: number;
+  counts: StateCounts;
+  rejections: RejectionCounts;
+  errors: ErrorCount[];
+  [extra: string]: unknown;
+}
+
+export function zeroStateCounts(): StateCounts {
+  return Object.fromEntries(RECIPIENT_STATES.map((s) => [s, 0])) as StateCounts;
+}
+
+export function zeroRejectionCounts(): RejectionCounts {
+  return Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as RejectionCounts;
+}
