@@ -1,0 +1,25 @@
+// wa-send cancel <broadcast-id>: nothing more is sent; open rows become skipped.
+import type { Command } from 'commander';
+import { usageError } from '../core/errors.js';
+import { getBroadcast } from '../journal/broadcasts.js';
+import { cancelBroadcast } from '../journal/retry-selection.js';
+import type { Wrap } from '../main.js';
+import type { Context } from './context.js';
+import { printLine } from './io.js';
+
+export function registerCancel(program: Command, wrap: Wrap): void {
+  program.command('cancel')
+    .description('cancel a broadcast: nothing more is sent (a running process stops after its requests in flight)')
+    .argument('<broadcast-id>')
+    .action(wrap(async (ctx: Context, id: string) => {
+      const db = ctx.openJournal();
+      try {
+        if (!getBroadcast(db, id)) throw usageError(`no broadcast ${id} in the journal ${ctx.journalPath}`, 'list them with: wa-send status');
+        const skipped = cancelBroadcast(db, id, Date.now());
+        printLine(ctx.io.stdout, `Broadcast ${id} cancelled: ${skipped} recipients will not be sent.`);
+        return 0;
+      } finally {
+        db.close();
+      }
+    }));
+}

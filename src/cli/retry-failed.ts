@@ -1,0 +1,63 @@
+// wa-send retry-failed [broadcast-id] [--all-errors] [--include-unknown] [run flags]
+// Without an id: every broadcast with retries due (the cron form), one after another.
+import type { Command } from 'commander';
+import { usageError } from '../core/errors.js';
+import { getBroadcast } from '../journal/broadcasts.js';
+import { broadcastsWithRetries, requeueForRetry, type RetrySelection } from '../journal/retry-selection.js';
+import type { Wrap } from '../main.js';
+import type { Context } from './context.js';
+import { EXIT } from './exit-codes.js';
+import { note, printJson } from './io.js';
+import { addRunFlags, type RunFlags } from './run-flags.js';
+import { runOne, sendBroadcast } from './send.js';
+
+interface RetryFlags extends RunFlags, RetrySelection {}
+
+/** When several broadcasts end differently, the exit code reports the most serious outcome. */
+const SEVERITY = [EXIT.internal, EXIT.halted, EXIT.busy, EXIT.partial, EXIT.pending, EXIT.ok];
+
+export function registerRetryFailed(program: Command, wrap: Wrap): void {
+  addRunFlags(program.command('retry-failed')
+    .description('send again the recipients that failed with a retryable error (no id: every broadcast with retries due)')
+    .argument('[broadcast-id]')
+    .option('--all-errors', 'also retry recipients that failed with a permanent error')
+    .option('--include-unknown', 'also send recipients whose outcome is unknown (they may receive it twice)'))
+    .action(wrap(retryAction));
+}
+
+async function retryAction(ctx: Context, id: string | undefined, flags: RetryFlags): Promise<number> {
+  const db = ctx.openJournal();
+  try {
+    if (id) {
+      if (!getBroadcast(db, id)) throw usageError(`no broadcast ${id} in the journal ${ctx.journalPath}`, 'list them with: wa-send status');
+      const n = requeueForRetry(db, id, flags, Date.now());
+      note(ctx.io, `Broadcast ${id}: ${n} failed recipients queued again.`);
+      return await sendBroadcast(ctx, db, id, flags, { mode: 'retry-failed', fresh: false });
+    }
+    const ids = broadcastsWithRetries(db, flags, Date.now());
+    if (ids.length === 0) note(ctx.io, 'No broadcast has retries due.');
+    const statuses = [];
+    let worst: number = EXIT.ok;
+    for (const each of ids) {
+      const n = requeueForRetry(db, each, flags, Date.now());
+      note(ctx.io, `Broadcast ${each}: ${n} failed recipients queued again.`);
+      let code: number;
+      try {
+        const outcome = await runOne(ctx, db, each, flags, 'retry-failed', false);
+        statuses.push(outcome.status);
+        if (outcome.line) ctx.io.stderr.write(`wa-send: ${outcome.line}\n`);
+        code = outcome.code;
+      } catch (err) {
+        if (!(err instanceof Error && 'kind' in err && err.kind === 'busy')) throw err;
+        ctx.io.stderr.write(`wa-send: ${err.message} — skipped\n`);
+        code = EXIT.busy;
+      }
+      if (code === EXIT.sigint || code === EXIT.sigterm) return code; // an operator's Ctrl-C stops the whole sweep
+      if (SEVERITY.indexOf(code as never) < SEVERITY.indexOf(worst as never)) worst = code;
+    }
+    if (flags.json) printJson(ctx.io, statuses);
+    return worst;
+  } finally {
+    db.close();
+  }
+}

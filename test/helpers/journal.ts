@@ -1,0 +1,38 @@
+// Test helpers: a temp journal and a planned broadcast from CSV text, through the real modules.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { messageFromFlags, type MessageFlags } from '../../src/core/message-spec.js';
+import { inlineNormalizer } from '../../src/core/normalizer.js';
+import { planBroadcast, type PlanRequest } from '../../src/core/plan.js';
+import { openJournal, type Db } from '../../src/journal/db.js';
+import { SqlitePlanStore } from '../../src/journal/plan-store.js';
+
+export function tempDir(prefix = 'wa-send-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function tempJournal(): { db: Db; path: string; dir: string } {
+  const dir = tempDir();
+  const path = join(dir, 'journal.db');
+  return { db: openJournal(path), path, dir };
+}
+
+export function writeCsv(dir: string, text: string, name = 'recipients.csv'): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** n valid distinct US numbers, +1 415 201 0000 upward. */
+export function phones(n: number, start = 0): string[] {
+  return Array.from({ length: n }, (_, i) => `+1415201${String(start + i).padStart(4, '0')}`);
+}
+
+export function csvOf(numbers: string[], header = 'name,phone'): string {
+  return `${header}\n${numbers.map((p, i) => `Person ${i},${p}`).join('\n')}\n`;
+}
+
+export async function plan(db: Db, csvPath: string, flags: MessageFlags = { template: 'hello_world' }, extra: Partial<PlanRequest> = {}) {
+  return planBroadcast({ csvPath, message: messageFromFlags(flags), maxInvalidPct: 20, target: 'sandbox', ...extra }, new SqlitePlanStore(db), inlineNormalizer(extra.defaultCountry));
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { WaSendError } from '../../src/core/errors.js';
+import { compileSpec, messageFromFlags, rowValues } from '../../src/core/message-spec.js';
+
+const usage = (fn: () => unknown): string => {
+  try { fn(); } catch (err) { expect(err).toBeInstanceOf(WaSendError); expect((err as WaSendError).kind).toBe('usage'); return (err as Error).message; }
+  throw new Error('expected a usage error');
+};
+
+describe('messageFromFlags', () => {
+  it('builds a template with header, body parameters in order and buttons', () => {
+    const m = messageFromFlags({ template: 'order_update', lang: 'pt_BR', body: ['{{name}}', '{{order}}'], headerImage: 'https://x.test/a.jpg', button: ['0=STOP', '1=url:track/{{order}}'] });
+    expect(m).toEqual({
+      type: 'template',
+      template: {
+        name: 'order_update', language: { code: 'pt_BR' },
+        components: [
+          { type: 'header', parameters: [{ type: 'image', image: { link: 'https://x.test/a.jpg' } }] },
+          { type: 'body', parameters: [{ type: 'text', text: '{{name}}' }, { type: 'text', text: '{{order}}' }] },
+          { type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: 'STOP' }] },
+          { type: 'button', sub_type: 'url', index: '1', parameters: [{ type: 'text', text: 'track/{{order}}' }] },
+        ],
+      },
+    });
+  });
+
+  it('builds a bare template (hello_world) without components', () => {
+    expect(messageFromFlags({ template: 'hello_world' })).toEqual({ type: 'template', template: { name: 'hello_world', language: { code: 'en_US' } } });
+  });
+
+  it('builds a text message', () => {
+    expect(messageFromFlags({ text: 'Hi {{name}}' })).toEqual({ type: 'text', text: { body: 'Hi {{name}}', preview_url: false } });
+  });
+
+  it.each([
+    [{}, /exactly one of/],
+    [{ template: 'a', text: 'b' }, /exactly one of/],
+    [{ text: 'x', body: ['y'] }, /use them with --template/],
+    [{ template: 'a', button: ['12=x'] }, /0–9/],
+    [{ template: 'a', button: ['nonsense'] }, /<index>=<value>/],
+    [{ template: 'a', headerText: 'x', headerImage: 'y' }, /one header/],
+    [{ messageFile: { to: '+1', type: 'text', text: { body: 'x' } } }, /must not contain "to"/],
+    [{ messageFile: [1] }, /one JSON object/],
+  ])('refuses %j', (flags, message) => {
+    expect(usage(() => messageFromFlags(flags))).toMatch(message);
+  });
+});
+
+describe('compileSpec and rowValues', () => {
+  const headers = ['Name', 'Phone', 'Order_ID', 'bio'];
+
+  it('matches placeholders to headers case-insensitively and freezes only the used columns', () => {
+    const c = compileSpec(messageFromFlags({ template: 't', body: ['{{ NAME }}', '{{order_id}}'] }), headers);
+    expect(c.spec.columns.sort()).toEqual(['name', 'order_id']);
+    expect(rowValues(c, ['Ana ', '+1', 'A-1', 'x'])).toEqual({ ok: true, vars: { name: 'Ana', order_id: 'A-1' } });
+  });
+
+  it('refuses an unknown placeholder column, naming the columns', () => {
+    expect(usage(() => compileSpec(messageFromFlags({ text: 'Hi {{first_name}}' }), headers))).toMatch(/\{\{first_name\}\}.*Name, Phone, Order_ID, bio/);
+  });
+
+  it('rejects a row whose placeholder value is empty, naming the column', () => {
+    const c = compileSpec(messageFromFlags({ text: 'Hi {{name}}' }), headers);
+    expect(rowValues(c, ['  ', '+1', '', ''])).toEqual({ ok: false, reason: 'missing_value', detail: 'column "name" is empty' });
+  });
+
+  it('rejects per-row values over the limits, naming the field', () => {
+    const c = compileSpec(messageFromFlags({ template: 't', headerText: '{{name}}', body: ['{{bio}}'] }), headers);
+    expect(rowValues(c, ['x'.repeat(61), '', '', 'ok'])).toMatchObject({ ok: false, reason: 'value_too_long', detail: expect.stringMatching(/header text.*61.*60/) });
+    expect(rowValues(c, ['ok', '', '', 'y'.repeat(1025)])).toMatchObject({ ok: false, reason: 'value_too_long', detail: expect.stringMatching(/body parameter 1/) });
+    const text = compileSpec(messageFromFlags({ text: '{{bio}}' }), headers);
+    expect(rowValues(text, ['', '', '', 'z'.repeat(4096)])).toMatchObject({ ok: true });
+    expect(rowValues(text, ['', '', '', 'z'.repeat(4097)])).toMatchObject({ ok: false, reason: 'value_too_long' });
+  });
+
+  it('allows 32768 characters when the body is the only template component', () => {
+    const c = compileSpec(messageFromFlags({ template: 't', body: ['{{bio}}'] }), headers);
+    expect(rowValues(c, ['', '', '', 'y'.repeat(5000)])).toMatchObject({ ok: true });
+  });
+
+  it('refuses literal values over the limits before anything is planned', () => {
+    expect(usage(() => compileSpec(messageFromFlags({ template: 't', headerText: 'h'.repeat(61) }), headers))).toMatch(/header text is 61 characters; the limit is 60/);
+    expect(usage(() => compileSpec(messageFromFlags({ text: 'x'.repeat(4097) }), headers))).toMatch(/text body/);
+    const tooMany = { type: 'interactive', interactive: { type: 'button', body: { text: 'b' }, action: { buttons: [1, 2, 3, 4].map((i) => ({ type: 'reply', reply: { id: `${i}`, title: `t${i}` } })) } } };
+    expect(usage(() => compileSpec(tooMany, headers))).toMatch(/1–3 allowed, got 4/);
+    const caption = { type: 'image', image: { link: 'https://x.test/i.png', caption: 'c'.repeat(1025) } };
+    expect(usage(() => compileSpec(caption, headers))).toMatch(/caption/);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { RateGate } from '../../src/core/rate-gate.js';
+
+/** Drives the gate with a virtual clock as the engine would, returning the start times. */
+function simulate(gate: RateGate, durationMs: number, onStart?: (t: number) => void): number[] {
+  const starts: number[] = [];
+  let t = 0;
+  while (t < durationMs) {
+    const n = gate.available(t);
+    for (let i = 0; i < n; i++) { gate.take(t); starts.push(t); onStart?.(t); }
+    t += Math.max(0.25, gate.waitMs(t));
+  }
+  return starts;
+}
+
+function maxInWindow(starts: number[], windowMs = 1000): number {
+  let best = 0;
+  for (let i = 0, j = 0; i < starts.length; i++) {
+    while (starts[i]! - starts[j]! >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+describe('RateGate', () => {
+  it.each([1, 7, 50, 80, 1000])('never lets more than %i requests start in any 1-second window, and sustains ≥ 97%% of it', (rate) => {
+    const starts = simulate(new RateGate({ maxRate: rate }), 10_000);
+    expect(maxInWindow(starts)).toBeLessThanOrEqual(rate);
+    expect(starts.length / 10).toBeGreaterThanOrEqual(rate * 0.97 - 1);
+  });
+
+  it('paces instead of bursting the whole second at once', () => {
+    const starts = simulate(new RateGate({ maxRate: 1000 }), 1000);
+    expect(maxInWindow(starts, 100)).toBeLessThanOrEqual(120);
+  });
+
+  it('slows down on throttling and recovers gradually', () => {
+    const gate = new RateGate({ maxRate: 100 });
+    const before = gate.currentRate;
+    gate.onThrottle(0, null);
+    expect(gate.currentRate).toBeLessThan(before * 0.8);
+    gate.onThrottle(10, null); // the same burst of errors counts once
+    expect(gate.currentRate).toBeCloseTo(before * 0.7, 5);
+    simulate(gate, 1500);
+    expect(gate.currentRate).toBeGreaterThan(before * 0.7);
+    simulate(gate, 10_000);
+    expect(gate.currentRate).toBeCloseTo(before, 5);
+  });
+
+  it('honours Retry-After: nothing starts before it', () => {
+    const gate = new RateGate({ maxRate: 100 });
+    gate.onThrottle(0, 2000);
+    expect(gate.available(1999)).toBe(0);
+    expect(gate.waitMs(1000)).toBe(1000);
+    expect(gate.available(2000)).toBeGreaterThan(0);
+  });
+});
