@@ -60,6 +60,7 @@ export class Engine {
   private haltReason: string | null = null;
   private readonly firstResults: AttemptRecord[] = [];
   private networkPauseMs = 0;
+  private networkPausedUntil = 0;
   private readonly result: RunResult = { stop: 'done', reason: null, started: 0, accepted: 0, failed: 0, unknown: 0, lastNetworkError: null };
   private retrying = 0;
 
@@ -106,12 +107,15 @@ export class Engine {
       if (free <= 0) { await this.nextChange(); continue; }
       const wait = this.gate.waitMs(now());
       if (wait > 0) {
-        const paused = this.networkPauseMs > 0 && wait > 1000;
-        if (paused) {
+        // Waiting out a dead network spends the same budget as waiting for scheduled retries.
+        if (this.networkPauseMs > 0 && wait > 1000) {
           if (idleBudget <= 0) { this.stopReason = 'pending'; return; }
-          idleBudget -= Math.min(wait, idleBudget);
+          const slept = Math.min(wait, idleBudget);
+          idleBudget -= slept;
+          await this.sleep(slept);
+        } else {
+          await this.sleep(wait);
         }
-        await this.sleep(Math.min(wait, paused ? idleBudget + 1 : wait));
         continue;
       }
       const n = Math.min(free, this.gate.available(now()), limitLeft, CLAIM_MAX);
@@ -174,8 +178,12 @@ export class Engine {
     this.count(d);
     if (o.kind === 'error' && d.throttle) this.gate.onThrottle(now, o.retryAfterMs);
     if (d.networkDown && o.kind === 'unreachable') {
-      this.networkPauseMs = Math.min(NETWORK_PAUSE_MAX_MS, Math.max(1000, this.networkPauseMs * 2));
-      this.gate.pause(now, this.networkPauseMs);
+      // Requests in flight together fail together: escalate once per pause, not once per request.
+      if (now >= this.networkPausedUntil) {
+        this.networkPauseMs = Math.min(NETWORK_PAUSE_MAX_MS, Math.max(1000, this.networkPauseMs * 2));
+        this.networkPausedUntil = now + this.networkPauseMs;
+        this.gate.pause(now, this.networkPauseMs);
+      }
       this.result.lastNetworkError = o.detail;
       this.result.reason = `cannot reach the API: ${o.detail}`;
     } else if (o.kind !== 'unreachable') {

@@ -28,7 +28,10 @@ export function decodeResult(s: string): PhoneResult {
 }
 
 export function workerNormalizer(defaultCountry?: CountryCode): Normalizer {
-  const worker = new Worker(new URL('./normalize-worker.js', import.meta.url), { workerData: { defaultCountry } });
+  // A small young generation keeps the worker's memory flat (it allocates many short-lived strings).
+  const worker = new Worker(new URL('./normalize-worker.js', import.meta.url), {
+    workerData: { defaultCountry }, resourceLimits: { maxYoungGenerationSizeMb: 8 },
+  });
   worker.unref();
   const waiting = new Map<number, { resolve: (r: PhoneResult[]) => void; reject: (e: Error) => void }>();
   let nextId = 0;

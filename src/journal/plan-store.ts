@@ -22,7 +22,7 @@ export class SqlitePlanStore implements PlanStore {
 
   startStaging(): void {
     this.db.exec(`
-      PRAGMA temp.cache_size = -32768;
+      PRAGMA temp.cache_size = -8192;
       DROP TABLE IF EXISTS temp.stage_recipients;
       DROP TABLE IF EXISTS temp.stage_rejections;
       CREATE TEMP TABLE stage_recipients (line INTEGER NOT NULL, input TEXT NOT NULL, phone TEXT NOT NULL UNIQUE, vars TEXT);

@@ -1,0 +1,67 @@
+// Shared helpers for the benchmarks: data generation, child processes, peak RSS.
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const BIN = join(ROOT, 'bin', 'wa-send.js');
+
+export function scratchDir(name) {
+  const base = join(ROOT, 'bench', '.data');
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, `${name}-`));
+}
+
+/** A CSV the way exports look: mixed formats, some duplicates and invalid numbers, non-ASCII names. */
+export async function writeRecipientsCsv(path, rows) {
+  const out = createWriteStream(path);
+  const write = (s) => (out.write(s) ? null : new Promise((r) => out.once('drain', r)));
+  await write('name,phone,order_id,city\n');
+  const names = ['Ana', 'Björn', 'Chloé', 'Dmitri', 'Émile', 'Fatima', 'Gao Wei', 'Hanna'];
+  for (let i = 0; i < rows; i++) {
+    const n = 2_000_000 + (i % 8_000_000); // 8M distinct 7-digit subscriber numbers
+    const area = ['415', '212', '646', '312', '617'][i % 5];
+    const sub = String(n).slice(-7);
+    const formats = [`+1 (${area}) ${sub.slice(0, 3)}-${sub.slice(3)}`, `${area}-${sub.slice(0, 3)}-${sub.slice(3)}`, `1${area}${sub}`, `+1${area}${sub}`];
+    let phone = formats[i % 4];
+    if (i % 97 === 0) phone = '12345'; // ~1% invalid
+    if (i % 101 === 0 && i > 0) phone = `+1${['415', '212', '646', '312', '617'][(i - 1) % 5]}${String(2_000_000 + ((i - 1) % 8_000_000)).slice(-7)}`; // ~1% duplicates
+    const p = write(`${names[i % names.length]} ${i},"${phone}",A-${i},City ${i % 50}\n`);
+    if (p) await p;
+  }
+  await new Promise((r) => out.end(r));
+}
+
+/**
+ * Runs a command; resolves with its exit code, output, wall time, CPU seconds and peak RSS (MB).
+ * Peak RSS is the kernel's high-water mark (VmHWM), sampled every 50 ms while the child runs.
+ */
+export function run(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let peakKb = 0;
+    let cpuTicks = 0;
+    const sample = () => {
+      try {
+        const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        cpuTicks = Number(stat[11]) + Number(stat[12]); // utime + stime
+      } catch { /* exited */ }
+    };
+    const timer = setInterval(sample, 50);
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('exit', () => clearInterval(timer));
+    child.on('close', (code) => {
+      const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+      resolve({ code, stdout, stderr, wallS, peakRssMb: peakKb / 1024, cpuS: cpuTicks / 100, pid: child.pid });
+    });
+  });
+}

@@ -1,0 +1,230 @@
+// Issue 3 acceptance: the real binary against a sandbox process over loopback, real SQLite journal.
+import Database from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isChosen } from '../../src/sandbox/index.js';
+import { collect, csvWithPhones, startSandboxProcess, waitForOutput, workspace, type SandboxProcess } from '../helpers/cli.js';
+
+const sandboxes: SandboxProcess[] = [];
+async function sandbox(args: string[] = []) {
+  const s = await startSandboxProcess(args);
+  sandboxes.push(s);
+  return s;
+}
+afterEach(async () => { await Promise.all(sandboxes.splice(0).map((s) => s.stop())); });
+
+function query<T = Record<string, unknown>>(journal: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(journal, { readonly: true });
+  try { return db.prepare(sql).all(...params) as T[]; } finally { db.close(); }
+}
+
+function writeCsv(dir: string, text: string, name = 'list.csv'): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const ids = (stdout: string) => /Broadcast (b[a-z0-9]+)/.exec(stdout)?.[1];
+
+describe('sending (e2e)', () => {
+  it('a) one permanent failure of three → exit 3, status partial, the export names the error', async () => {
+    const s = await sandbox(['--fail', '131026=0.34', '--seed', 'e2e-a']);
+    const all = Array.from({ length: 60 }, (_, i) => `+1415201${String(i).padStart(4, '0')}`);
+    const bad = all.find((p) => isChosen('e2e-a', p, 131026, 0.34))!;
+    const good = all.filter((p) => !isChosen('e2e-a', p, 131026, 0.34)).slice(0, 2);
+    const ws = workspace(s.env);
+    const csv = writeCsv(ws.dir, `name,phone\nA,${good[0]}\nB,${bad}\nC,${good[1]}\n`);
+    const r = await ws.run(['broadcast', csv, '--template', 'hello_world', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/partial.*1 failed.*131026.*retry-failed/);
+    const id = ids(r.stdout)!;
+    const status = JSON.parse((await ws.run(['status', id, '--json'])).stdout);
+    expect(status).toMatchObject({ id, state: 'partial', recipients: 3, counts: { sent: 2, failed: 1 } });
+    expect(status.errors).toEqual([{ code: 131026, title: 'Message undeliverable', count: 1 }]);
+    const csvOut = (await ws.run(['status', id, '--recipients', '--state', 'failed', '--format', 'csv'])).stdout.trim().split('\n');
+    expect(csvOut).toHaveLength(2);
+    expect(csvOut[1]).toContain('131026');
+    expect(csvOut[1]).toContain('Message undeliverable');
+    expect(csvOut[1]).toContain(`'${bad}`); // neutralized for spreadsheets
+  });
+
+  it('b) 130429 and 131000 on the first attempt → retried, all sent, exit 0, every attempt journaled', async () => {
+    const s = await sandbox(['--fail', '130429=0.2', '--fail', '131000=0.2', '--seed', 'e2e-b']);
+    const ws = workspace(s.env);
+    const r = await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(40)), '--template', 'hello_world', '--yes', '--json']);
+    expect(r.code).toBe(0);
+    const status = JSON.parse(r.stdout);
+    expect(status.counts.sent).toBe(40);
+    const stats = await s.stats();
+    const failures = (stats.errors_by_code['130429'] ?? 0) + (stats.errors_by_code['131000'] ?? 0);
+    expect(failures).toBeGreaterThan(0);
+    expect(stats.accepted).toBe(40);
+    const attempts = query<{ outcome: string; n: number }>(ws.journal, 'SELECT outcome, count(*) AS n FROM attempts GROUP BY outcome');
+    const total = attempts.reduce((n, a) => n + a.n, 0);
+    expect(total).toBe(stats.requests);
+    expect(attempts.find((a) => a.outcome === 'accepted')?.n).toBe(40);
+    expect(attempts.find((a) => a.outcome === 'throttle')?.n).toBe(stats.errors_by_code['130429'] ?? undefined);
+  });
+
+  it('c) error 190 halts with no claims after it; resume sends each remaining recipient once', async () => {
+    const s = await sandbox(['--fail', '190=0.05', '--seed', 'e2e-c', '--latency', '5']);
+    const ws = workspace(s.env);
+    const csv = writeCsv(ws.dir, csvWithPhones(200));
+    const r = await ws.run(['broadcast', csv, '--template', 'hello_world', '--yes', '--concurrency', '4']);
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/halted: error 190 Access token expired.*wa-send resume b/);
+    const id = /resume (b[a-z0-9]+)/.exec(r.stderr)![1]!;
+    const firstStats = await s.stats();
+    const counts = Object.fromEntries(query<{ state: string; n: number }>(ws.journal, 'SELECT state, count(*) AS n FROM recipients GROUP BY state').map((x) => [x.state, x.n]));
+    expect(counts.sent).toBe(firstStats.accepted);
+    expect(counts.pending).toBe(200 - firstStats.accepted);
+    // no claims after the halt: at most `concurrency` requests were in flight when the 190 came
+    expect(firstStats.errors_by_code['190']).toBeLessThanOrEqual(4);
+    expect(JSON.parse((await ws.run(['status', id, '--json'])).stdout)).toMatchObject({ state: 'halted', reason: expect.stringContaining('190') });
+
+    await s.configure({ failures: [] });
+    const resumed = await ws.run(['resume', id]);
+    expect(resumed.code).toBe(0);
+    const stats = await s.stats();
+    expect(stats.accepted).toBe(200);
+    expect(stats.duplicates).toEqual([]);
+  });
+
+  it('d) kill -9 mid-run, then resume: nobody accepted twice, everybody once except the unknown ones', async () => {
+    const s = await sandbox(['--latency', '40', '--jitter', '20']);
+    const ws = workspace(s.env);
+    const csv = writeCsv(ws.dir, csvWithPhones(600));
+    const child = ws.spawn(['broadcast', csv, '--template', 'hello_world', '--yes', '--concurrency', '8', '--rate', '400']);
+    child.stdin!.end();
+    const done = collect(child);
+    for (;;) { // kill once a good part has been accepted
+      await new Promise((r) => setTimeout(r, 100));
+      if ((await s.stats()).accepted >= 150) break;
+    }
+    child.kill('SIGKILL');
+    const killed = await done;
+    expect(killed.signal).toBe('SIGKILL');
+    const id = query<{ id: string }>(ws.journal, 'SELECT id FROM broadcasts')[0]!.id;
+    const resumed = await ws.run(['resume', id, '--concurrency', '8', '--rate', '400']);
+    expect([0, 3]).toContain(resumed.code);
+    const unknown = query<{ phone: string }>(ws.journal, "SELECT phone FROM recipients WHERE state = 'unknown'").map((r) => r.phone);
+    expect(unknown.length).toBeLessThanOrEqual(8);
+    const stats = await s.stats(true);
+    expect(stats.duplicates).toEqual([]);
+    const acceptedKeys = new Set(Object.keys(stats.accepted_by_key));
+    const all = query<{ phone: string; state: string }>(ws.journal, 'SELECT phone, state FROM recipients');
+    for (const row of all) {
+      if (row.state === 'unknown') continue;
+      expect(row.state).toBe('sent');
+      expect(acceptedKeys.has(`${id}:${row.phone}`)).toBe(true);
+    }
+    expect(stats.accepted).toBeGreaterThanOrEqual(600 - unknown.length);
+  });
+
+  it('e) SIGINT mid-run → exit 130 after a drain, no unknown rows, resume finishes', async () => {
+    const s = await sandbox(['--latency', '30']);
+    const ws = workspace(s.env);
+    const child = ws.spawn(['broadcast', writeCsv(ws.dir, csvWithPhones(400)), '--template', 'hello_world', '--yes', '--rate', '200']);
+    child.stdin!.end();
+    const done = collect(child);
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 100));
+      if ((await s.stats()).accepted >= 50) break;
+    }
+    child.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/interrupted by SIGINT.*wa-send resume b/);
+    expect(query(ws.journal, "SELECT 1 FROM recipients WHERE state IN ('unknown', 'sending')")).toEqual([]);
+    const id = query<{ id: string }>(ws.journal, 'SELECT id FROM broadcasts')[0]!.id;
+    expect((await ws.run(['resume', id])).code).toBe(0);
+    const stats = await s.stats();
+    expect(stats.accepted).toBe(400);
+    expect(stats.duplicates).toEqual([]);
+  });
+
+  it('f) two resume processes on one broadcast at once → one exits 5, no duplicates', async () => {
+    const s = await sandbox(['--latency', '20']);
+    const ws = workspace(s.env);
+    const planned = await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(300)), '--template', 'hello_world', '--yes', '--limit', '0']);
+    expect(planned.code).toBe(6);
+    const id = query<{ id: string }>(ws.journal, 'SELECT id FROM broadcasts')[0]!.id;
+    const [one, two] = await Promise.all([ws.run(['resume', id, '--rate', '300']), ws.run(['resume', id, '--rate', '300'])]);
+    expect([one.code, two.code].sort()).toEqual([0, 5]);
+    expect([one, two].find((x) => x.code === 5)!.stderr).toMatch(/being sent by another process/);
+    const stats = await s.stats();
+    expect(stats.accepted).toBe(300);
+    expect(stats.duplicates).toEqual([]);
+  });
+
+  it('g) --rate 50: no 1-second window at the API has more than 50 starts', async () => {
+    const s = await sandbox();
+    const ws = workspace(s.env);
+    const r = await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(160)), '--template', 'hello_world', '--yes', '--rate', '50']);
+    expect(r.code).toBe(0);
+    const stats = await s.stats();
+    expect(stats.accepted).toBe(160);
+    expect(stats.max_starts_in_1s).toBeLessThanOrEqual(50);
+    expect(stats.max_starts_in_1s).toBeGreaterThanOrEqual(40); // and it really used the rate
+  });
+
+  it('h) the identical broadcast command after completion sends nothing and exits 0', async () => {
+    const s = await sandbox();
+    const ws = workspace(s.env);
+    const args = ['broadcast', writeCsv(ws.dir, csvWithPhones(20)), '--template', 'hello_world', '--yes'];
+    expect((await ws.run(args)).code).toBe(0);
+    const before = (await s.stats()).requests;
+    const again = await ws.run(args);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/has this key already/);
+    expect((await s.stats()).requests).toBe(before);
+    expect(query(ws.journal, 'SELECT id FROM broadcasts')).toHaveLength(1);
+  });
+
+  it('i) retry-failed with no id sends the due retries of several broadcasts', async () => {
+    const s = await sandbox(['--fail', '131000=0.3', '--seed', 'e2e-i']);
+    const ws = workspace(s.env);
+    const first = await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(30, 0), 'one.csv'), '--template', 'hello_world', '--yes', '--max-attempts', '1']);
+    const second = await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(30, 100), 'two.csv'), '--template', 'hello_world', '--yes', '--max-attempts', '1']);
+    expect(first.code).toBe(3);
+    expect(second.code).toBe(3);
+    const failedBefore = query<{ n: number }>(ws.journal, "SELECT count(*) AS n FROM recipients WHERE state = 'failed'")[0]!.n;
+    expect(failedBefore).toBeGreaterThan(0);
+    const r = await ws.run(['retry-failed', '--json']);
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout) as { state: string; counts: { sent: number } }[];
+    expect(list).toHaveLength(2);
+    expect(list.map((x) => x.state)).toEqual(['completed', 'completed']);
+    expect((await s.stats()).accepted).toBe(60);
+  });
+
+  it('a dead network: one clear line, exit 6, the journal intact', async () => {
+    const ws = workspace({ WA_API_URL: 'http://127.0.0.1:9', WA_PHONE_NUMBER_ID: '1', WA_ACCESS_TOKEN: 't' });
+    const r = await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(5)), '--template', 'hello_world', '--yes', '--max-wait', '2s']);
+    expect(r.code).toBe(6);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/cannot reach the API.*ECONNREFUSED.*wa-send resume b/);
+    const rows = query<{ state: string; attempts: number }>(ws.journal, 'SELECT state, attempts FROM recipients');
+    expect(rows).toHaveLength(5);
+    expect(rows.every((x) => (x.state === 'retry' || x.state === 'pending') && x.attempts === 0)).toBe(true);
+  });
+
+  it('refuses to send a broadcast to another target (exit 2)', async () => {
+    const s = await sandbox();
+    const ws = workspace(s.env);
+    await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(3)), '--template', 'hello_world', '--yes', '--limit', '0']);
+    const id = query<{ id: string }>(ws.journal, 'SELECT id FROM broadcasts')[0]!.id;
+    const r = await ws.run(['resume', id], { env: { WA_PHONE_NUMBER_ID: '999' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/never sent to another target/);
+    expect((await s.stats()).requests).toBe(0);
+  });
+
+  it('refuses to start without credentials (exit 2) and plans nothing', async () => {
+    const ws = workspace();
+    const r = await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(3)), '--template', 'hello_world', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/missing credentials.*WA_PHONE_NUMBER_ID.*WA_ACCESS_TOKEN/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
