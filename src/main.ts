@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './cli/commands.js';
 import { buildContext, type Context, type GlobalOptions } from './cli/context.js';
-import { EXIT, errorLine, exitCodeFor } from './cli/exit-codes.js';
+import { asWaSendError, EXIT, errorLine, exitCodeFor } from './cli/exit-codes.js';
 import { processIO, type IO } from './cli/io.js';
 
 /** A command's action: gets the context and commander's arguments, returns the exit code. */
@@ -40,7 +40,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, ioOverride?: 
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
-  } catch (err) {
+  } catch (thrown) {
+    const err = asWaSendError(thrown);
     if (err instanceof CommanderError) {
       // Commander already printed its message (one line). Help and version are successes.
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;

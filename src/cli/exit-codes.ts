@@ -22,6 +22,21 @@ const BY_KIND: Record<Exclude<ErrorKind, 'interrupted'>, number> = {
   internal: EXIT.internal,
 };
 
+/**
+ * SQLite reports a journal held by another writer (past busy_timeout) as SQLITE_BUSY wherever it
+ * happens; that is "busy" (exit 5), not a bug. Disk full and read-only files are I/O failures (1).
+ */
+export function asWaSendError(err: unknown): unknown {
+  const code = (err as { code?: unknown })?.code;
+  if (err instanceof WaSendError || typeof code !== 'string') return err;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new WaSendError('busy', 'the journal is locked by another process (waited 5 s); nothing was changed', { hint: 'try again when it finishes', cause: err });
+  }
+  if (code === 'SQLITE_FULL') return new WaSendError('internal', 'the disk holding the journal is full; the last transaction was rolled back', { cause: err });
+  if (code.startsWith('SQLITE_READONLY')) return new WaSendError('internal', 'the journal is read-only for this user', { cause: err });
+  return err;
+}
+
 export function exitCodeFor(err: unknown): number {
   if (!(err instanceof WaSendError)) return EXIT.internal;
   if (err.kind === 'interrupted') return err.signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
