@@ -56,6 +56,7 @@ export async function runOne(ctx: Context, db: Db, id: string, flags: RunFlags, 
   if (!lease.ok) throw busyError(`broadcast ${id} is being sent by another process (${lease.holder})`, `wait for it, or check with: wa-send status ${id}`);
   const store = new SqliteSendStore(db);
   const orphans = store.recoverOrphans(id, Date.now());
+  store.applyPendingEvents(Date.now()); // webhooks that arrived for them may settle them at once
   if (orphans > 0) {
     note(ctx.io, `${orphans} recipients were in flight when an earlier run died: marked unknown (they may have been sent; see wa-send status ${id} --recipients --state unknown).`);
   }
@@ -113,16 +114,17 @@ function exitFor(r: RunResult, signal: NodeJS.Signals | null, id: string, contin
   }
 }
 
+/** Exit codes speak of sending (accepted by the API or not); delivery failures are in `status`. */
 function codeForFinished(s: BroadcastStatus): number {
   if (s.state === 'halted') return EXIT.halted;
-  if (s.counts.failed + s.counts.unknown > 0) return EXIT.partial;
+  if ((s.send_failed as number) + s.counts.unknown > 0) return EXIT.partial;
   if (openCount(s.counts) > 0) return EXIT.pending;
   return EXIT.ok;
 }
 
 function partialLine(s: BroadcastStatus): string {
   const top = s.errors[0] ? `, mostly ${s.errors[0].code} ${s.errors[0].title}` : '';
-  return `broadcast ${s.id} finished partial: ${s.counts.failed} failed${top}, ${s.counts.unknown} unknown — see wa-send status ${s.id} --recipients --state failed; retry with: wa-send retry-failed ${s.id}`;
+  return `broadcast ${s.id} finished partial: ${String(s.send_failed)} failed${top}, ${s.counts.unknown} unknown — see wa-send status ${s.id} --recipients --state failed; retry with: wa-send retry-failed ${s.id}`;
 }
 
 function finish(ctx: Context, db: Db, b: BroadcastRow, flags: RunFlags, code: number, line: string | null): RunOutcome {

@@ -8,6 +8,11 @@ export interface StateFacts {
   counts: StateCounts;
   /** Any HTTP attempt was ever made. */
   attempted: boolean;
+  /**
+   * Failed rows that the API never accepted (a send error). A row the API accepted that a webhook
+   * later reported failed is a delivery failure: the broadcast itself still completed.
+   */
+  failedUnaccepted: number;
 }
 
 export function deriveState(f: StateFacts): BroadcastState {
@@ -18,8 +23,8 @@ export function deriveState(f: StateFacts): BroadcastState {
   const open = c.pending + c.retry + c.sending;
   if (!f.attempted && open > 0) return 'planned';
   if (open > 0) return 'paused';
-  const accepted = c.sent + c.delivered + c.read;
-  const bad = c.failed + c.unknown;
+  const accepted = c.sent + c.delivered + c.read + (c.failed - f.failedUnaccepted);
+  const bad = f.failedUnaccepted + c.unknown;
   if (bad === 0) return 'completed';
   return accepted === 0 ? 'failed' : 'partial';
 }

@@ -132,7 +132,10 @@ export class Engine {
         await this.sleep(idle);
         continue;
       }
-      for (const row of rows) this.launch(row);
+      for (const row of rows) {
+        if (row.fromRetry) this.retrying--;
+        this.launch(row);
+      }
     }
   }
 
@@ -211,6 +214,7 @@ export class Engine {
   private requeueAfterFlush: number[] = [];
 
   private count(d: Decision): void {
+    if (d.state === 'retry') this.retrying++;
     if (d.state === 'sent') this.result.accepted++;
     else if (d.state === 'failed') this.result.failed++;
     else if (d.state === 'unknown') this.result.unknown++;
@@ -236,10 +240,9 @@ export class Engine {
     if (!ok) this.stop('lease_lost');
   }
 
+  /** From in-memory counters: a COUNT over a large broadcast every second would stall the sends. */
   private report(): void {
     if (!this.deps.onProgress) return;
-    const c = this.deps.store.counts(this.broadcastId);
-    this.retrying = c.retry;
     this.deps.onProgress({
       started: this.result.started, accepted: this.result.accepted, failed: this.result.failed, unknown: this.result.unknown,
       retrying: this.retrying, inFlight: this.inFlight, rate: this.gate.currentRate,

@@ -50,6 +50,8 @@ export interface RecipientToSend {
   attempts: number;
   /** Sent as biz_opaque_callback_data so a webhook can find the row even without a wamid. */
   recipientKey: string;
+  /** The row was waiting in `retry` (for progress counts). */
+  fromRetry?: boolean;
 }
 
 export function recipientKey(broadcastId: string, phone: string): string {

@@ -7,7 +7,7 @@ import type { Db } from './db.js';
 import { applyPendingEvents } from './delivery.js';
 import { addOptouts } from './optouts.js';
 
-interface ClaimRow { id: number; phone: string; vars: string | null; attempts: number }
+interface ClaimRow { id: number; phone: string; vars: string | null; attempts: number; retry: number }
 
 export class SqliteSendStore implements SendStore {
   private readonly s;
@@ -16,8 +16,8 @@ export class SqliteSendStore implements SendStore {
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       orphans: p("UPDATE recipients SET state = 'unknown', error_class = 'unknown', error_detail = 'the process sending it died before the answer was recorded', updated_at = ? WHERE broadcast_id = ? AND state = 'sending'"),
-      dueRetries: p("SELECT id, phone, vars, attempts FROM recipients WHERE broadcast_id = ? AND state = 'retry' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?"),
-      pending: p("SELECT id, phone, vars, attempts FROM recipients WHERE broadcast_id = ? AND state = 'pending' AND next_attempt_at IS NULL ORDER BY id LIMIT ?"),
+      dueRetries: p("SELECT id, phone, vars, attempts, 1 AS retry FROM recipients WHERE broadcast_id = ? AND state = 'retry' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?"),
+      pending: p("SELECT id, phone, vars, attempts, 0 AS retry FROM recipients WHERE broadcast_id = ? AND state = 'pending' AND next_attempt_at IS NULL ORDER BY id LIMIT ?"),
       optedOut: p('SELECT 1 FROM optouts WHERE phone = ?').pluck(),
       markSending: p("UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?"),
       markSkipped: p("UPDATE recipients SET state = 'skipped', error_class = 'opted_out', error_detail = 'opted out after planning', next_attempt_at = NULL, updated_at = ? WHERE id = ?"),
@@ -51,7 +51,7 @@ export class SqliteSendStore implements SendStore {
           this.s.markSending.run(now, r.id);
           claimed.push({
             id: r.id, broadcastId, phone: r.phone, attempts: r.attempts + 1,
-            vars: r.vars ? JSON.parse(r.vars) as Record<string, string> : {}, recipientKey: recipientKey(broadcastId, r.phone),
+            vars: r.vars ? JSON.parse(r.vars) as Record<string, string> : {}, recipientKey: recipientKey(broadcastId, r.phone), fromRetry: r.retry === 1,
           });
         }
       }

@@ -16,7 +16,9 @@ export function broadcastStatus(db: Db, b: BroadcastRow, now: number, ownerAlive
   for (const r of rej) rejections[r.reason] = r.n;
   const attempted = counts.pending !== RECIPIENT_STATES.reduce((n, s) => n + counts[s], 0)
     || Boolean(db.prepare("SELECT 1 FROM recipients WHERE broadcast_id = ? AND (attempts > 0 OR error_code IS NOT NULL) LIMIT 1").get(b.id));
-  const state = deriveState({ stored: b.status, leaseLive: leaseIsLive(b, now, ownerAlive), counts, attempted });
+  const failedUnaccepted = counts.failed === 0 ? 0
+    : db.prepare("SELECT count(*) FROM recipients WHERE broadcast_id = ? AND state = 'failed' AND wamid IS NULL").pluck().get(b.id) as number;
+  const state = deriveState({ stored: b.status, leaseLive: leaseIsLive(b, now, ownerAlive), counts, attempted, failedUnaccepted });
   const recipients = RECIPIENT_STATES.reduce((n, s) => n + counts[s], 0);
   const accepted = counts.sent + counts.delivered + counts.read;
   const delivered = counts.delivered + counts.read;
@@ -35,7 +37,9 @@ export function broadcastStatus(db: Db, b: BroadcastRow, now: number, ownerAlive
     rows_read: b.rowsRead,
     source_file: b.sourceFile,
     accepted,
+    send_failed: failedUnaccepted,
     delivery: {
+      failed: counts.failed - failedUnaccepted,
       delivered,
       read: counts.read,
       delivered_rate: accepted === 0 ? null : round(delivered / accepted),

@@ -1,3 +1,4 @@
+import { WHATSAPP_SAMPLES } from '../helpers/fixtures.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { errorTitle } from '../../src/whatsapp/error-codes.js';
 import { classifyResponse, parseRetryAfter } from '../../src/whatsapp/classify.js';
 
 // The shared fixture set (Meta's MIT OpenAPI examples plus our synthetic ones) lives outside the repo.
-const SAMPLES = process.env.WA_SAMPLES_DIR ?? '/work/shared/whatsapp/samples';
+const SAMPLES = WHATSAPP_SAMPLES;
 const sample = (rel: string) => readFileSync(join(SAMPLES, rel), 'utf8');
 const errBody = (error: Record<string, unknown>) => JSON.stringify({ error });
 
