@@ -2,13 +2,18 @@
 // Two mechanisms: a token bucket paces starts evenly at the current (adaptive) rate, and a ring
 // of the last `maxRate` start times guarantees that no sliding window of 1 s + margin holds more
 // than `maxRate` starts, whatever the pacing does. The margin absorbs the jitter between our start
-// time and the moment the API sees the request.
+// time and the moment the API sees the request: a few ms once connections are open, but up to
+// ~100 ms for the first requests, which wait for their keep-alive connections to be set up and
+// then arrive bunched with later ones. So the window is wider while the pool warms up.
 
 export interface RateGateOptions {
   /** --rate: the hard cap of starts in any 1-second window. */
   maxRate: number;
-  /** Extra width of the window, ms (default 20). */
+  /** Extra width of the window once warmed up, ms (default 12). */
   marginMs?: number;
+  /** Extra width during the first `warmupMs` after the first start (default 150 over 1500 ms). */
+  warmupMarginMs?: number;
+  warmupMs?: number;
 }
 
 const THROTTLE_FACTOR = 0.7;
@@ -17,7 +22,10 @@ const MAX_PAUSE_MS = 5 * 60_000;
 
 export class RateGate {
   readonly maxRate: number;
-  private readonly windowMs: number;
+  private readonly steadyWindowMs: number;
+  private readonly warmupWindowMs: number;
+  private readonly warmupMs: number;
+  private firstStartAt: number | null = null;
   private readonly ring: Float64Array;
   private head = 0;
   private rate: number;
@@ -29,7 +37,9 @@ export class RateGate {
 
   constructor(opts: RateGateOptions) {
     this.maxRate = opts.maxRate;
-    this.windowMs = 1000 + (opts.marginMs ?? 20);
+    this.steadyWindowMs = 1000 + (opts.marginMs ?? 12);
+    this.warmupWindowMs = 1000 + (opts.warmupMarginMs ?? 150);
+    this.warmupMs = opts.warmupMs ?? 1500;
     this.ring = new Float64Array(Math.max(1, Math.floor(opts.maxRate))).fill(-Infinity);
     this.rate = this.paceFor(opts.maxRate);
     this.tokens = this.burst();
@@ -43,8 +53,9 @@ export class RateGate {
     if (now < this.pausedUntil) return 0;
     this.refill(now);
     let windowFree = 0;
+    const windowMs = this.windowAt(now);
     for (let i = 0; i < this.ring.length; i++) {
-      if (now - this.ring[(this.head + i) % this.ring.length]! < this.windowMs) break;
+      if (now - this.ring[(this.head + i) % this.ring.length]! < windowMs) break;
       windowFree++;
     }
     return Math.min(Math.floor(this.tokens), windowFree);
@@ -56,12 +67,13 @@ export class RateGate {
     this.refill(now);
     const tokenWait = this.tokens >= 1 ? 0 : ((1 - this.tokens) * 1000) / this.rate;
     const oldest = this.ring[this.head]!;
-    const windowWait = Math.max(0, oldest + this.windowMs - now);
+    const windowWait = Math.max(0, oldest + this.windowAt(now) - now);
     return Math.max(tokenWait, windowWait);
   }
 
   /** Records one start. Call only when available(now) > 0. */
   take(now: number): void {
+    this.firstStartAt ??= now;
     this.refill(now);
     this.tokens -= 1;
     this.ring[this.head] = now;
@@ -93,9 +105,16 @@ export class RateGate {
     this.tokensAt = now;
   }
 
-  /** Pacing slightly under maxRate so that the hard window cap rarely has to bind. */
-  private paceFor(rate: number): number { return (rate * 1000) / this.windowMs; }
+  private windowAt(now: number): number {
+    return this.firstStartAt === null || now - this.firstStartAt < this.warmupMs ? this.warmupWindowMs : this.steadyWindowMs;
+  }
 
-  /** Up to 20 ms worth of starts at once: smooth enough, and few timer wake-ups at high rates. */
-  private burst(): number { return Math.max(1, Math.ceil(this.rate / 50)); }
+  /** Pacing slightly under maxRate so that the hard window cap rarely has to bind. */
+  private paceFor(rate: number): number { return (rate * 1000) / this.steadyWindowMs; }
+
+  /**
+   * Up to 50 ms worth of starts at once: after a short stall of the event loop (GC, a WAL
+   * checkpoint) the run catches up instead of losing that time; the window ring still caps it.
+   */
+  private burst(): number { return Math.max(1, Math.ceil(this.rate / 20)); }
 }

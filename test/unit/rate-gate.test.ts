@@ -34,6 +34,12 @@ describe('RateGate', () => {
     expect(maxInWindow(starts, 100)).toBeLessThanOrEqual(120);
   });
 
+  it('keeps a wider window while connections warm up, so late first requests cannot bunch into one second', () => {
+    const starts = simulate(new RateGate({ maxRate: 1000 }), 3000);
+    expect(maxInWindow(starts.filter((t) => t < 1500), 1150)).toBeLessThanOrEqual(1000);
+    expect(maxInWindow(starts.filter((t) => t >= 1500), 1012)).toBeLessThanOrEqual(1000);
+  });
+
   it('slows down on throttling and recovers gradually', () => {
     const gate = new RateGate({ maxRate: 100 });
     const before = gate.currentRate;
