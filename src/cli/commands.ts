@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Wrap } from '../main.js';
 import { registerBroadcast } from './broadcast.js';
 import { registerCancel } from './cancel.js';
+import { registerMetrics } from './metrics.js';
 import { registerOptout } from './optout.js';
 import { registerResume } from './resume.js';
 import { registerRetryFailed } from './retry-failed.js';
@@ -19,4 +20,5 @@ export const COMMANDS: ReadonlyArray<(program: Command, wrap: Wrap) => void> = [
   registerOptout,
   registerWebhook,
   registerSandbox,
+  registerMetrics,
 ];

@@ -19,6 +19,11 @@ export interface IO {
 }
 
 export function processIO(env: NodeJS.ProcessEnv, opts: { noColor?: boolean } = {}): IO {
+  // `wa-send status … | head` closes the pipe early: that is the reader being done, not an error.
+  // Output is dropped from then on; a send run in progress carries on and journals as usual.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => { if (err.code !== 'EPIPE') throw err; });
+  }
   const stderrIsTTY = Boolean(process.stderr.isTTY);
   // chalk does not look at NO_COLOR itself; colour only when a human is watching stderr.
   const wantColor = stderrIsTTY && !opts.noColor && env.NO_COLOR === undefined && env.TERM !== 'dumb';

@@ -1,5 +1,6 @@
 // Streaming row export for `status --recipients`: a table, NDJSON, or a CSV that is safe to open in
 // a spreadsheet (cells that a spreadsheet would run as a formula are neutralized).
+import type { Writable } from 'node:stream';
 import type { Db } from '../journal/db.js';
 import { recipientRows, type RecipientRow } from '../journal/recipient-rows.js';
 import type { TextSink } from './io.js';
@@ -35,15 +36,23 @@ const HEADERS: Record<RowFormat, string> = {
 /** Writes in 64 KB chunks and waits for 'drain', so exporting a million rows to a pipe stays flat in memory. */
 export async function writeRecipientRows(out: TextSink, db: Db, id: string, state: string | undefined, format: RowFormat): Promise<void> {
   let chunk = HEADERS[format];
+  const stream = out as Partial<Writable>;
+  const closed = () => stream.destroyed === true || stream.writableEnded === true;
   const flush = async () => {
     const ok = out.write(chunk);
     chunk = '';
-    const emitter = out as Partial<NodeJS.WritableStream>;
-    if (ok === false && typeof emitter.once === 'function') await new Promise((resolve) => emitter.once!('drain', resolve));
+    if (ok !== false || typeof stream.once !== 'function' || closed()) return;
+    // Wait for room, or for the reader to go away (a closed pipe never drains).
+    await new Promise<void>((resolve) => {
+      const done = () => { stream.off!('drain', done); stream.off!('close', done); resolve(); };
+      stream.once!('drain', done);
+      stream.once!('close', done);
+    });
   };
   for (const row of recipientRows(db, id, state)) {
+    if (closed()) return;
     chunk += formatRow(format, row);
     if (chunk.length >= 65536) await flush();
   }
-  if (chunk !== '') await flush();
+  if (chunk !== '' && !closed()) await flush();
 }

@@ -17,8 +17,7 @@ export function registerWebhook(program: Command, wrap: Wrap): void {
     .description("receive Meta's status and inbound webhooks: delivery receipts and opt-outs")
     .option('--port <n>', 'port to listen on (0: any free port)', portNumber, DEFAULT_WEBHOOK_PORT)
     .option('--host <host>', 'address to listen on; put a TLS proxy in front', '127.0.0.1')
-    .option('--optout-keywords <list>', `comma-separated replies that opt the sender out (default ${DEFAULT_OPTOUT_KEYWORDS.join(',')})`,
-      keywordList, [...DEFAULT_OPTOUT_KEYWORDS])
+    .option('--optout-keywords <list>', 'comma-separated replies that opt the sender out', keywordList, [...DEFAULT_OPTOUT_KEYWORDS])
     .option('--json', 'log one JSON object per line on stdout')
     .action(wrap(webhookAction));
 }
