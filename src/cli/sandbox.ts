@@ -9,6 +9,7 @@ import { startSandbox, type FailureRule, type SandboxOptions } from '../sandbox/
 import type { Context } from './context.js';
 import { note, printLine } from './io.js';
 import { collect, nonNegativeInt, positiveInt } from './parse.js';
+import { untilSignal } from './signals.js';
 
 export const DEFAULT_SANDBOX_PORT = 8089;
 
@@ -108,15 +109,3 @@ function fraction(flag: string) {
   };
 }
 
-/** Resolves on the first SIGINT or SIGTERM; the other listener is removed so none leak. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.once('SIGINT', on);
-    process.once('SIGTERM', on);
-  });
-}

@@ -8,6 +8,7 @@ import { sameTarget, targetLabel, type BroadcastStatus } from '../core/types.js'
 import { acquireLease, getBroadcast, releaseLease, type BroadcastRow } from '../journal/broadcasts.js';
 import type { Db } from '../journal/db.js';
 import { SqliteSendStore } from '../journal/send-store.js';
+import { startBackgroundCheckpoints } from '../journal/checkpointer.js';
 import { broadcastStatus } from '../journal/status.js';
 import { buildRequestBody } from '../whatsapp/payload.js';
 import type { Context } from './context.js';
@@ -72,6 +73,7 @@ export async function runOne(ctx: Context, db: Db, id: string, flags: RunFlags, 
     onProgress: (p) => progress.update(p),
   });
   const signals = trapSignals(engine, ctx);
+  const checkpoints = startBackgroundCheckpoints(db);
   let result: RunResult;
   try {
     result = await engine.run();
@@ -79,7 +81,7 @@ export async function runOne(ctx: Context, db: Db, id: string, flags: RunFlags, 
     signals.release();
     progress.stop();
     releaseLease(db, id, owner);
-    await open.close();
+    await Promise.all([open.close(), checkpoints.stop()]);
   }
   return finish(ctx, db, b, flags, ...exitFor(result, signals.received(), id, continueCmd, db, b));
 }

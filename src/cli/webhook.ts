@@ -7,6 +7,7 @@ import { startWebhookServer, type WebhookLog, type WebhookServer } from '../webh
 import type { Wrap } from '../main.js';
 import type { Context } from './context.js';
 import { printLine, type IO } from './io.js';
+import { untilSignal } from './signals.js';
 
 interface WebhookFlags { port: number; host: string; optoutKeywords: string[]; json?: boolean }
 
@@ -46,18 +47,6 @@ async function webhookAction(ctx: Context, flags: WebhookFlags): Promise<number>
   return 0;
 }
 
-/** Resolves on the first SIGINT or SIGTERM; the receiver then stops taking requests and drains. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(signal);
-    };
-    process.once('SIGINT', on);
-    process.once('SIGTERM', on);
-  });
-}
 
 function logger(io: IO, json: boolean): WebhookLog {
   return (entry) => {
