@@ -20,10 +20,14 @@ export function renderStatus(io: IO, s: BroadcastStatus): string {
   lines.push(`  created ${s.created_at}, target ${targetLabel(s.target)}, ${s.recipients} recipients from ${String(s.rows_read ?? '?')} rows`);
   const counts = STATE_ORDER.filter((k) => s.counts[k] > 0).map((k) => `${k} ${s.counts[k]}`).join(', ');
   lines.push(`  recipients: ${counts || 'none'}`);
-  const delivery = s.delivery as { delivered: number; read: number; delivered_rate: number | null; read_rate: number | null };
+  const delivery = s.delivery as { failed: number; delivered: number; read: number; delivered_rate: number | null; read_rate: number | null };
   if (delivery && (s.accepted as number) > 0) {
     const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
-    lines.push(`  delivery: accepted ${String(s.accepted)}, delivered ${delivery.delivered} (${pct(delivery.delivered_rate)}), read ${delivery.read} (${pct(delivery.read_rate)})`);
+    // 0% delivered reads as a disaster; with no receipt at all it only means no webhook is wired up.
+    const noReceipts = delivery.delivered === 0 && delivery.read === 0 && !delivery.failed;
+    lines.push(noReceipts
+      ? `  delivery: accepted ${String(s.accepted)}, no delivery receipts yet (they arrive through \`wa-send webhook\`)`
+      : `  delivery: accepted ${String(s.accepted)}, delivered ${delivery.delivered} (${pct(delivery.delivered_rate)}), read ${delivery.read} (${pct(delivery.read_rate)})${delivery.failed ? `, failed after acceptance ${delivery.failed}` : ''}`);
   }
   const rejected = Object.entries(s.rejections).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ');
   if (rejected) lines.push(`  rejected rows: ${rejected}`);

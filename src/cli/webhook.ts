@@ -1,6 +1,6 @@
 // wa-send webhook [--port N] [--host H]: runs the receiver until SIGINT/SIGTERM. Secrets come from
 // the environment only and are never printed.
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { usageError } from '../core/errors.js';
 import { DEFAULT_OPTOUT_KEYWORDS } from '../webhook/events.js';
 import { startWebhookServer, type WebhookLog, type WebhookServer } from '../webhook/server.js';
@@ -18,7 +18,8 @@ export function registerWebhook(program: Command, wrap: Wrap): void {
     .description("receive Meta's status and inbound webhooks: delivery receipts and opt-outs")
     .option('--port <n>', 'port to listen on (0: any free port)', portNumber, DEFAULT_WEBHOOK_PORT)
     .option('--host <host>', 'address to listen on; put a TLS proxy in front', '127.0.0.1')
-    .option('--optout-keywords <list>', 'comma-separated replies that opt the sender out', keywordList, [...DEFAULT_OPTOUT_KEYWORDS])
+    .addOption(new Option('--optout-keywords <list>', 'comma-separated replies that opt the sender out')
+      .argParser(keywordList).default([...DEFAULT_OPTOUT_KEYWORDS], DEFAULT_OPTOUT_KEYWORDS.join(',')))
     .option('--json', 'log one JSON object per line on stdout')
     .action(wrap(webhookAction));
 }

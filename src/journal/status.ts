@@ -20,7 +20,10 @@ export function broadcastStatus(db: Db, b: BroadcastRow, now: number, ownerAlive
     : db.prepare("SELECT count(*) FROM recipients WHERE broadcast_id = ? AND state = 'failed' AND wamid IS NULL").pluck().get(b.id) as number;
   const state = deriveState({ stored: b.status, leaseLive: leaseIsLive(b, now, ownerAlive), counts, attempted, failedUnaccepted });
   const recipients = RECIPIENT_STATES.reduce((n, s) => n + counts[s], 0);
-  const accepted = counts.sent + counts.delivered + counts.read;
+  // Accepted by the API (it returned a wamid), including messages whose delivery failed afterwards:
+  // that is the base the delivery rates are taken over.
+  const deliveryFailed = counts.failed - failedUnaccepted;
+  const accepted = counts.sent + counts.delivered + counts.read + deliveryFailed;
   const delivered = counts.delivered + counts.read;
   return {
     id: b.id,
@@ -39,7 +42,7 @@ export function broadcastStatus(db: Db, b: BroadcastRow, now: number, ownerAlive
     accepted,
     send_failed: failedUnaccepted,
     delivery: {
-      failed: counts.failed - failedUnaccepted,
+      failed: deliveryFailed,
       delivered,
       read: counts.read,
       delivered_rate: accepted === 0 ? null : round(delivered / accepted),

@@ -98,8 +98,15 @@ describe('delivery receipts and opt-outs (e2e)', () => {
     expect(status.counts.sent).toBe(150 - emitted.events.delivered - emitted.events.failed);
     expect(emitted.events.read).toBeGreaterThan(0);
     expect(emitted.duplicates).toBeGreaterThan(0);
+    // Every message was accepted by the API; the rates are taken over all of them.
+    expect(status.accepted).toBe(150);
+    expect(status.send_failed).toBe(0);
+    expect(status.delivery.failed).toBe(emitted.events.failed);
+    expect(status.delivery.delivered_rate).toBeCloseTo(emitted.events.delivered / 150, 3);
+    expect(status.delivery.read_rate).toBeCloseTo(emitted.events.read / 150, 3);
     const human = (await ws.run(['status', id])).stdout;
     expect(human).toMatch(new RegExp(`delivered ${emitted.events.delivered} `));
     expect(human).toMatch(new RegExp(`read ${emitted.events.read} `));
+    if (emitted.events.failed > 0) expect(human).toContain(`failed after acceptance ${emitted.events.failed}`);
   });
 });

@@ -42,6 +42,10 @@ describe('sending (e2e)', () => {
     const status = JSON.parse((await ws.run(['status', id, '--json'])).stdout);
     expect(status).toMatchObject({ id, state: 'partial', recipients: 3, counts: { sent: 2, failed: 1 } });
     expect(status.errors).toEqual([{ code: 131026, title: 'Message undeliverable', count: 1 }]);
+    expect(status).toMatchObject({ accepted: 2, send_failed: 1, delivery: { failed: 0, delivered: 0 } });
+    const human = (await ws.run(['status', id])).stdout;
+    expect(human).toContain('error 131026 Message undeliverable: 1');
+    expect(human).toContain('accepted 2, no delivery receipts yet');
     const csvOut = (await ws.run(['status', id, '--recipients', '--state', 'failed', '--format', 'csv'])).stdout.trim().split('\n');
     expect(csvOut).toHaveLength(2);
     expect(csvOut[1]).toContain('131026');
