@@ -9,7 +9,7 @@ import { DecodeToText, detectDelimiter, detectEncoding, type TextEncoding } from
 
 export type CsvRow =
   | { line: number; values: string[]; error?: undefined }
-  | { line: number; error: string; raw: string };
+  | { line: number; error: string; raw: string; fatal?: boolean };
 
 export interface CsvSource {
   headers: string[];
@@ -19,6 +19,10 @@ export interface CsvSource {
 }
 
 const SAMPLE_BYTES = 64 * 1024;
+/** No real recipient row comes near this; a record that does is an unclosed quote eating the file. */
+const MAX_RECORD_CHARS = 1024 * 1024;
+/** Errors after which the rest of the file cannot be read: planning from what came before would drop rows silently. */
+const FATAL_PARSE_ERRORS = new Set(['CSV_QUOTE_NOT_CLOSED', 'CSV_MAX_RECORD_SIZE']);
 
 export async function openCsv(path: string): Promise<CsvSource> {
   const head = await readHead(path);
@@ -36,10 +40,11 @@ export async function openCsv(path: string): Promise<CsvSource> {
     relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
+    max_record_size: MAX_RECORD_CHARS,
   });
   const skipped: CsvRow[] = [];
   parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
-    skipped.push({ line: err.lines ?? 0, error: describeParseError(err), raw: '' });
+    skipped.push({ line: err.lines ?? 0, error: describeParseError(err), raw: '', fatal: FATAL_PARSE_ERRORS.has(err.code ?? '') });
   });
   createReadStream(path, { highWaterMark: SAMPLE_BYTES })
     .on('error', (err) => parser.destroy(err))
@@ -52,7 +57,7 @@ export async function openCsv(path: string): Promise<CsvSource> {
     throw usageError(`${path} has no readable header row`);
   }
   const headers = cleanHeaders(first.value.values);
-  return { headers, delimiter, encoding: detected.encoding, rows: rowsAgainst(headers, iterator) };
+  return { headers, delimiter, encoding: detected.encoding, rows: rowsAgainst(path, headers, iterator) };
 }
 
 async function readHead(path: string): Promise<Buffer> {
@@ -89,9 +94,13 @@ async function* records(parser: Parser, skipped: CsvRow[]): AsyncGenerator<CsvRo
   for (const row of skipped.splice(0)) yield { ...row, line: lastEnd + 1 };
 }
 
-async function* rowsAgainst(headers: string[], iterator: AsyncGenerator<CsvRow>): AsyncGenerator<CsvRow> {
+async function* rowsAgainst(path: string, headers: string[], iterator: AsyncGenerator<CsvRow>): AsyncGenerator<CsvRow> {
   for await (const row of { [Symbol.asyncIterator]: () => iterator }) {
-    if (row.error !== undefined) { yield row; continue; }
+    if (row.error !== undefined) {
+      if (row.fatal) throw usageError(`${path} line ${row.line}: ${row.error}, so the rest of the file cannot be read; nothing was planned`);
+      yield row;
+      continue;
+    }
     let values = row.values;
     if (values.every((v) => v.trim() === '')) continue; // a line of bare delimiters counts as blank
     if (values.length > headers.length && values.slice(headers.length).every((v) => v.trim() === '')) {
@@ -110,7 +119,8 @@ function cleanHeaders(raw: string[]): string[] {
 }
 
 function describeParseError(err: Error & { code?: string }): string {
-  if (err.code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted field is never closed';
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted field starts here and is never closed';
+  if (err.code === 'CSV_MAX_RECORD_SIZE') return `a record starts here and runs past ${MAX_RECORD_CHARS / 1024 / 1024} MB (an unclosed quote?)`;
   return err.message.replace(/\s+/g, ' ').slice(0, 160);
 }
 

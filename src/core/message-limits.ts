@@ -36,6 +36,26 @@ export function limitFor(message: Record<string, unknown>, path: Path): StringLi
   return null;
 }
 
+/**
+ * The Cloud API refuses a template parameter's text holding a newline, a tab or more than four spaces in
+ * a row (error 132000/100 "Param text cannot have new-line/tab characters or more than 4 consecutive spaces").
+ */
+export function isTemplateParameterText(path: Path): boolean {
+  return /^template\.components\.\d+\.parameters\.\d+\.text$/.test(path.join('.'));
+}
+
+const MULTI_LINE = /[\r\n\t\v\f]| {5}/;
+const MULTI_LINE_RUNS = /\s*[\r\n\t\v\f][\s]*| {5,}/g;
+
+export function breaksTemplateParameter(text: string): boolean {
+  return MULTI_LINE.test(text);
+}
+
+/** One line, as a template parameter must be: each run of whitespace holding a break, or 5+ spaces, becomes one space. */
+export function flattenTemplateParameter(text: string): string {
+  return text.replace(MULTI_LINE_RUNS, ' ');
+}
+
 /** Structural rules that don't depend on row values. Returns the problems found (empty = fine). */
 export function structuralProblems(message: Record<string, unknown>): string[] {
   const problems: string[] = [];

@@ -1,7 +1,7 @@
 // From the message flags (or a message file) to the frozen MessageSpec, and the per-row check of the
 // values a recipient fills in.
 import { usageError } from './errors.js';
-import { limitFor, structuralProblems, type StringLimit } from './message-limits.js';
+import { breaksTemplateParameter, flattenTemplateParameter, isTemplateParameterText, limitFor, structuralProblems, type StringLimit } from './message-limits.js';
 import { fillPlaceholders, hasPlaceholder, placeholderColumns, stringsIn } from './placeholders.js';
 import type { MessageSpec } from './types.js';
 
@@ -100,6 +100,8 @@ export interface CompiledSpec {
   /** Column name (lower case) → index in the CSV row. */
   columnIndex: Map<string, number>;
   slots: Slot[];
+  /** Columns filling a template parameter: their values are frozen flattened to one line. */
+  singleLine: Set<string>;
 }
 
 /** Checks the message against the CSV headers and the literal limits; freezes it as a MessageSpec. */
@@ -109,9 +111,15 @@ export function compileSpec(message: Record<string, unknown>, headers: string[])
   headers.forEach((h, i) => { if (!byName.has(h.toLowerCase())) byName.set(h.toLowerCase(), i); });
   const columnIndex = new Map<string, number>();
   const slots: Slot[] = [];
+  const singleLine = new Set<string>();
   for (const [text, path] of stringsIn(message)) {
     const limit = limitFor(message, path);
     const columns = placeholderColumns(text);
+    const parameter = isTemplateParameterText(path);
+    if (parameter && breaksTemplateParameter(text)) {
+      problems.push(`a template parameter cannot hold a newline, a tab or more than 4 spaces in a row: ${JSON.stringify(text.slice(0, 60))}`);
+    }
+    if (parameter) for (const col of columns) singleLine.add(col);
     if (columns.length === 0) {
       if (limit && text.length > limit.max) problems.push(`the ${limit.field} is ${text.length} characters; the limit is ${limit.max}`);
       continue;
@@ -126,7 +134,7 @@ export function compileSpec(message: Record<string, unknown>, headers: string[])
     slots.push({ template: text, limit });
   }
   if (problems.length > 0) throw usageError(`the message is not valid: ${problems.join('; ')}`);
-  return { spec: { message, columns: [...columnIndex.keys()] }, columnIndex, slots };
+  return { spec: { message, columns: [...columnIndex.keys()] }, columnIndex, slots, singleLine };
 }
 
 export type RowValues =
@@ -139,7 +147,8 @@ export function rowValues(compiled: CompiledSpec, row: string[]): RowValues {
   for (const [col, index] of compiled.columnIndex) {
     const value = (row[index] ?? '').trim();
     if (value === '') return { ok: false, reason: 'missing_value', detail: `column "${col}" is empty` };
-    vars[col] = value;
+    // A multi-line cell (an address, a note) would make the API refuse the whole message; one line of it is sent.
+    vars[col] = compiled.singleLine.has(col) ? flattenTemplateParameter(value) : value;
   }
   for (const slot of compiled.slots) {
     if (!slot.limit) continue;

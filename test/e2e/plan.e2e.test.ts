@@ -58,6 +58,26 @@ describe('planning (e2e)', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ recipients: 2, request: { to: '+33612345678', text: { body: 'Hi Ana\nSouza' } } });
   });
 
+  it('sends a multi-line cell as a one-line template parameter, which the API (and the sandbox) accepts', async () => {
+    const ws = workspace();
+    const csv = write(ws.dir, 'addr.csv', 'phone,address\n+14152014567,"1 Main St\nApt 4\tSpringfield"\n+14152014568,Plain\n');
+    const r = await ws.run(['broadcast', csv, '--template', 'ship', '--body', '{{address}}', '--sandbox', '--yes', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'completed', counts: { sent: 2 } });
+    const dry = await ws.run(['broadcast', csv, '--template', 'ship', '--body', '{{address}}', '--dry-run', '--json']);
+    expect(JSON.parse(dry.stdout).request.template.components[0].parameters[0].text).toBe('1 Main St Apt 4 Springfield');
+  });
+
+  it('refuses a file with a quote that never closes instead of planning the rows before it', async () => {
+    const ws = workspace();
+    const rows = Array.from({ length: 300 }, (_, i) => `+1415201${String(4000 + i)},n${i}`).join('\n');
+    const csv = write(ws.dir, 'q.csv', `phone,name\n+14152014567,"Ana\n${rows}\n`);
+    const r = await ws.run(['broadcast', csv, '--template', 't', '--sandbox', '--yes']);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(/line 2: a quoted field starts here and is never closed.*nothing was planned/);
+    expect(existsSync(ws.journal) ? count(ws.journal, 'SELECT count(*) FROM recipients') : 0).toBe(0);
+  });
+
   it.each([
     ['a missing file', ['broadcast', 'nope.csv', '--template', 't', '--dry-run'], /cannot read .*nope\.csv: no such file/],
     ['an empty file', ['broadcast', '@empty', '--template', 't', '--dry-run'], /is empty/],

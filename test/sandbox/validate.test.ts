@@ -67,6 +67,8 @@ const REJECTIONS: [string, unknown, number, RegExp][] = [
   ['header text over 60', template([headerParam(x(61))]), 131009, /components\[0\]\.parameters\[0\]\.text: must be at most 60/],
   ['param text wrong type', template([{ type: 'body', parameters: [{ type: 'text', text: 5 }] }]), 100, /must be a string, got number/],
   ['param text empty', template([bodyParam('')]), 131008, /parameters\[0\]\.text: required/],
+  ['param text with a newline', template([bodyParam('a\nb')]), 100, /cannot have new-line\/tab characters/],
+  ['param text with 5 spaces in a row', template([bodyParam('a     b')]), 100, /more than 4 consecutive spaces/],
   ['param unknown type', template([{ type: 'body', parameters: [{ type: 'emoji', emoji: 'x' }] }]), 131009, /parameters\[0\]\.type: must be one of/],
   ['currency without amount', template([{ type: 'body', parameters: [{ type: 'currency', currency: { fallback_value: '$1', code: 'USD' } }] }]),
     131008, /currency\.amount_1000/],

@@ -62,10 +62,18 @@ describe('openCsv', () => {
     expect(rows[2]).toEqual({ line: 4, values: ['C', '3'] });
   });
 
-  it('reports a quote that never closes as a row error', async () => {
-    const { rows } = await read('name,phone\nA,1\n"B,2\nC,3\n');
-    expect(rows[0]).toEqual({ line: 2, values: ['A', '1'] });
-    expect(rows.some((r) => r.error !== undefined && /never closed/.test(r.error))).toBe(true);
+  it('refuses a file whose quote never closes, naming the line: the rows after it would be lost', async () => {
+    const rest = Array.from({ length: 500 }, (_, i) => `C${i},${i}`).join('\n');
+    const err = await read(`name,phone\nA,1\n"B,2\n${rest}\n`).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WaSendError);
+    expect((err as WaSendError).kind).toBe('usage');
+    expect((err as Error).message).toMatch(/line 3: a quoted field starts here and is never closed.*nothing was planned/);
+  });
+
+  it('refuses a record that runs past 1 MB instead of buffering the rest of the file', async () => {
+    const huge = 'x'.repeat(1100 * 1024);
+    const err = await read(`name,phone\nA,1\n"${huge},2\nC,3\n`).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/line 3: a record starts here and runs past 1 MB/);
   });
 
   it('accepts a stray quote inside an unquoted field', async () => {

@@ -73,6 +73,21 @@ describe('compileSpec and rowValues', () => {
     expect(rowValues(text, ['', '', '', 'z'.repeat(4097)])).toMatchObject({ ok: false, reason: 'value_too_long' });
   });
 
+  it('freezes template parameter values on one line (the API refuses newlines, tabs, 5+ spaces) but keeps text bodies as written', () => {
+    const c = compileSpec(messageFromFlags({ template: 't', body: ['{{bio}}', '{{name}}'] }), headers);
+    const r = rowValues(c, ['Ana\tMaria', '', '', 'line one\r\n  line two\n\nend     x  y']);
+    expect(r).toEqual({ ok: true, vars: { bio: 'line one line two end x  y', name: 'Ana Maria' } });
+    const text = compileSpec(messageFromFlags({ text: '{{bio}}' }), headers);
+    expect(rowValues(text, ['', '', '', 'a\nb'])).toEqual({ ok: true, vars: { bio: 'a\nb' } });
+  });
+
+  it('refuses a literal template parameter with a newline, a tab or 5 spaces', () => {
+    for (const body of ['a\nb', 'a\tb', 'a     b']) {
+      expect(usage(() => compileSpec(messageFromFlags({ template: 't', body: [body] }), headers))).toMatch(/cannot hold a newline, a tab or more than 4 spaces/);
+    }
+    expect(() => compileSpec(messageFromFlags({ template: 't', body: ['a    b'] }), headers)).not.toThrow();
+  });
+
   it('allows 32768 characters when the body is the only template component', () => {
     const c = compileSpec(messageFromFlags({ template: 't', body: ['{{bio}}'] }), headers);
     expect(rowValues(c, ['', '', '', 'y'.repeat(5000)])).toMatchObject({ ok: true });

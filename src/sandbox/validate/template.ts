@@ -85,7 +85,9 @@ function validateParam(p: unknown, path: string, component: string, textMax: num
     case 'text':
       // Meta's sample_issue_resolution example sends booleans as quick-reply button text; accept that.
       if (component === 'button' && typeof value === 'boolean') return;
-      str(value, `${path}.text`, textMax);
+      if (/[\r\n\t]| {5}/.test(str(value, `${path}.text`, textMax))) {
+        fail(100, `${path}.text: Param text cannot have new-line/tab characters or more than 4 consecutive spaces`);
+      }
       return;
     case 'currency': {
       const cur = obj(value, `${path}.currency`);
