@@ -2,6 +2,7 @@
 // Crash safety comes from the order of writes: a row is durably `sending` before its request
 // leaves (claim), and a slot is only freed once its outcome is committed (group commit), so at any
 // instant at most `concurrency` rows can be `sending` — the most a kill -9 can leave `unknown`.
+import { PayloadHaltCheck } from './payload-halt.js';
 import { RateGate } from './rate-gate.js';
 import { decide, RETRY_DEFAULTS, type Decision } from './retry-policy.js';
 import type { AttemptRecord, SendStore } from './send-store.js';
@@ -58,7 +59,8 @@ export class Engine {
   private wake: (() => void) | null = null;
   private stopReason: StopReason | null = null;
   private haltReason: string | null = null;
-  private readonly firstResults: AttemptRecord[] = [];
+  private readonly payloadHalt: PayloadHaltCheck;
+  private requeueAfterFlush: number[] = [];
   private networkPauseMs = 0;
   private networkPausedUntil = 0;
   private readonly result: RunResult = { stop: 'done', reason: null, started: 0, accepted: 0, failed: 0, unknown: 0, lastNetworkError: null };
@@ -66,6 +68,7 @@ export class Engine {
 
   constructor(private readonly broadcastId: string, private readonly opts: EngineOptions, private readonly deps: EngineDeps) {
     this.gate = new RateGate({ maxRate: opts.rate });
+    this.payloadHalt = new PayloadHaltCheck(opts.payloadHaltAfter ?? 5);
   }
 
   /** First SIGINT/SIGTERM: stop claiming, let in-flight requests finish and be recorded. */
@@ -195,23 +198,12 @@ export class Engine {
     if (o.kind === 'error' && d.halt && this.haltReason === null) {
       this.haltReason = `error ${o.code ?? '?'} ${o.title}${o.detail ? `: ${o.detail}` : ''}`;
     }
-    this.checkPayloadHalt(r);
+    const payloadHalt = this.payloadHalt.observe(r);
+    if (payloadHalt && this.haltReason === null) {
+      this.haltReason = payloadHalt.reason;
+      this.requeueAfterFlush = payloadHalt.requeue;
+    }
   }
-
-  /** DESIGN §5: if the first N results all fail with the same payload error, the spec is wrong. */
-  private checkPayloadHalt(r: AttemptRecord): void {
-    const n = this.opts.payloadHaltAfter ?? 5;
-    if (n <= 0 || this.firstResults.length >= n) return;
-    this.firstResults.push(r);
-    if (this.firstResults.length < n) return;
-    const codes = this.firstResults.map((x) => (x.outcome.kind === 'error' && x.decision.errorClass === 'payload' ? x.outcome.code : undefined));
-    if (codes.some((c) => c === undefined || c !== codes[0]) || this.haltReason !== null) return;
-    const o = r.outcome as Extract<AttemptRecord['outcome'], { kind: 'error' }>;
-    this.haltReason = `the first ${n} requests all failed with error ${o.code ?? '?'} ${o.title}${o.detail ? `: ${o.detail}` : ''} — the message does not fit the template or the API`;
-    this.requeueAfterFlush = this.firstResults.map((x) => x.recipient.id);
-  }
-
-  private requeueAfterFlush: number[] = [];
 
   private count(d: Decision): void {
     if (d.state === 'retry') this.retrying++;
