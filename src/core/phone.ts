@@ -25,12 +25,19 @@ export function toCountryCode(value: string): CountryCode | null {
 /**
  * Normalizes what a person typed into a CSV cell. With a default country, national numbers and that
  * country's international dialling prefix (00, 011 in the US, …) are understood by libphonenumber.
- * A leading 00 and a bare string of 10+ digits (the wa_id form exports use) are also tried as
- * international numbers; only a number libphonenumber calls valid is accepted.
+ * A leading 00 is also read as the international prefix; a string of 11–15 digits without + (the
+ * wa_id form exports use) is read as international only when no default country is given: with one, a
+ * number that does not fit that country is far more often a typo than a foreign number without its
+ * +, and reading it as foreign would message a stranger. Only a number libphonenumber calls valid
+ * is accepted.
  */
 export function normalizePhone(raw: string, defaultCountry?: CountryCode): PhoneResult {
   const text = raw.trim();
   if (text === '') return { ok: false, reason: 'missing_phone', detail: 'empty cell' };
+  // 4152014567.0: a spreadsheet stored the cell as a number; the digits may well have lost a leading + or 0.
+  if (/^\+?\d{6,}[.,]0+$/.test(text)) {
+    return { ok: false, reason: 'invalid_number', detail: 'written as a decimal number by a spreadsheet (export the column as text)' };
+  }
   let failure: string | null = null;
   for (const candidate of candidates(text, defaultCountry)) {
     try {
@@ -50,8 +57,9 @@ function candidates(text: string, defaultCountry?: CountryCode): string[] {
   const digits = text.replace(/[\s.\-()]/g, '');
   // 00 is the international prefix almost everywhere, even where the default country's is 011.
   if (/^00[1-9]\d{6,}$/.test(digits)) list[defaultCountry ? 'push' : 'unshift'](`+${digits.slice(2)}`);
-  // Digits that already carry a country code but no +, as wa_id exports have them.
-  else if (/^[1-9]\d{9,14}$/.test(digits)) list.push(`+${digits}`);
+  // Digits that already carry a country code but no +, as wa_id exports have them. Ten digits are
+  // left out: that is the national length in the US, India and elsewhere.
+  else if (!defaultCountry && /^[1-9]\d{10,14}$/.test(digits)) list.push(`+${digits}`);
   // Mexico dropped the mobile "1" after +52 in 2020; old lists still carry it.
   const mx = /^\+?521(\d{10})$/.exec(digits);
   if (mx) list.push(`+52${mx[1]}`);

@@ -48,6 +48,31 @@ describe('normalizePhone', () => {
     expect(e164(raw, cc)).toContain(expected);
   });
 
+  it.each([
+    ['2019194729.0', 'US'],
+    ['14152014567.0', undefined],
+    ['4152014567.00', 'US'],
+  ])('rejects the spreadsheet decimal %s (default %s) instead of guessing', (raw, cc) => {
+    expect(e164(raw, cc)).toMatch(/^invalid_number: written as a decimal number/);
+  });
+
+  it('never turns a number that does not fit the default country into a foreign one', () => {
+    // One digit too many for the US: without this rule these became Egyptian and Swiss numbers.
+    expect(e164('20283894587', 'US')).toMatch(/^invalid_number/);
+    expect(e164('41520145670', 'US')).toMatch(/^invalid_number/);
+    // The country's own code without + is still understood (libphonenumber strips it).
+    expect(e164('972502345678', 'IL')).toBe('+972502345678');
+  });
+
+  it('reads bare digits as a wa_id only without a default country, and only from 11 digits', () => {
+    expect(e164('447400123456')).toBe('+447400123456');
+    expect(e164('2012000000')).toMatch(/^invalid_number: no valid country code/);
+    expect(e164('1-415-201-4567')).toBe('+14152014567');
+    expect(e164('(201) 200-0000')).toMatch(/^invalid_number/);
+    expect(e164('201.200.0000')).toMatch(/^invalid_number/);
+    expect(e164('2012000000', 'US')).toBe('+12012000000');
+  });
+
   it('validates --default-country', () => {
     expect(toCountryCode('us')).toBe('US');
     expect(toCountryCode('XX')).toBeNull();
