@@ -1,8 +1,11 @@
 // wa-send cancel <broadcast-id>: nothing more is sent; open rows become skipped.
 import type { Command } from 'commander';
 import { usageError } from '../core/errors.js';
+import { openCount } from '../core/broadcast-state.js';
 import { getBroadcast } from '../journal/broadcasts.js';
-import { cancelBroadcast } from '../journal/retry-selection.js';
+import { cancelBroadcast, countEligibleForRetry } from '../journal/retry-selection.js';
+import { broadcastStatus } from '../journal/status.js';
+import { ownerAlive } from './owner.js';
 import type { Wrap } from '../main.js';
 import type { Context } from './context.js';
 import { printLine } from './io.js';
@@ -14,7 +17,15 @@ export function registerCancel(program: Command, wrap: Wrap): void {
     .action(wrap(async (ctx: Context, id: string) => {
       const db = ctx.openJournal();
       try {
-        if (!getBroadcast(db, id)) throw usageError(`no broadcast ${id} in the journal ${ctx.journalPath}`, 'list them with: wa-send status');
+        const b = getBroadcast(db, id);
+        if (!b) throw usageError(`no broadcast ${id} in the journal ${ctx.journalPath}`, 'list them with: wa-send status');
+        const now = Date.now();
+        const status = broadcastStatus(db, b, now, ownerAlive);
+        // A finished broadcast keeps its state: cancelling it would only rewrite its history.
+        if (status.state === 'cancelled' || (openCount(status.counts) === 0 && countEligibleForRetry(db, id, {}, now) === 0)) {
+          printLine(ctx.io.stdout, `Broadcast ${id} is ${status.state}: nothing left to cancel.`);
+          return 0;
+        }
         const skipped = cancelBroadcast(db, id, Date.now());
         printLine(ctx.io.stdout, `Broadcast ${id} cancelled: ${skipped} recipients will not be sent.`);
         return 0;

@@ -27,7 +27,7 @@ export function addMessageFlags(command: Command): Command {
     .option('--message-file <file.json>', 'send this Cloud API message object (any type, without "to")')
     .option('--phone-column <name>', 'CSV column with the phone number (default: detected)')
     .option('--default-country <CC>', 'country for numbers written without a country code, e.g. US')
-    .option('--max-invalid <pct>', 'refuse to plan when more than this % of rows have no valid number', percent('--max-invalid'), 20);
+    .option('--max-invalid <pct>', 'refuse to plan when more than this % of rows cannot be sent (bad number, missing value…)', percent('--max-invalid'), 20);
 }
 
 export function messageFromCliFlags(flags: MessageCliFlags): Record<string, unknown> {

@@ -9,6 +9,7 @@ import { acquireLease, getBroadcast, releaseLease, type BroadcastRow } from '../
 import type { Db } from '../journal/db.js';
 import { SqliteSendStore } from '../journal/send-store.js';
 import { startBackgroundCheckpoints } from '../journal/checkpointer.js';
+import { countEligibleForRetry } from '../journal/retry-selection.js';
 import { broadcastStatus } from '../journal/status.js';
 import { buildRequestBody } from '../whatsapp/payload.js';
 import type { Context } from './context.js';
@@ -45,7 +46,8 @@ export async function runOne(ctx: Context, db: Db, id: string, flags: RunFlags, 
   const status0 = broadcastStatus(db, b, Date.now(), ownerAlive);
   if (openCount(status0.counts) === 0) {
     if (!fresh) note(ctx.io, `Broadcast ${id} has nothing left to send (${status0.state}).`);
-    return finish(ctx, db, b, flags, codeForFinished(status0), null);
+    const code = codeForFinished(status0);
+    return finish(ctx, db, b, flags, code, finishedLine(db, status0, code));
   }
   if (mode === 'broadcast' && fresh && b.target !== 'sandbox' && !flags.yes && ctx.io.stdinIsTTY && status0.recipients > CONFIRM_ABOVE) {
     const ok = await ctx.io.confirm(`Send ${b.spec.message.type} message to ${status0.recipients} recipients via ${targetLabel(b.target)}?`);
@@ -111,7 +113,7 @@ function exitFor(r: RunResult, signal: NodeJS.Signals | null, id: string, contin
     case 'done': {
       const status = broadcastStatus(db, getBroadcast(db, b.id)!, Date.now(), ownerAlive);
       const code = codeForFinished(status);
-      return [code, code === EXIT.partial ? partialLine(status) : null];
+      return [code, finishedLine(db, status, code)];
     }
   }
 }
@@ -124,9 +126,32 @@ function codeForFinished(s: BroadcastStatus): number {
   return EXIT.ok;
 }
 
-function partialLine(s: BroadcastStatus): string {
-  const top = s.errors[0] ? `, mostly ${s.errors[0].code} ${s.errors[0].title}` : '';
-  return `broadcast ${s.id} finished partial: ${String(s.send_failed)} failed${top}, ${s.counts.unknown} unknown — see wa-send status ${s.id} --recipients --state failed; retry with: wa-send retry-failed ${s.id}`;
+/** The stderr line for a broadcast with nothing left to claim (null for a clean exit 0). */
+function finishedLine(db: Db, s: BroadcastStatus, code: number): string | null {
+  if (code === EXIT.partial) return partialLine(db, s);
+  if (code === EXIT.halted) return `broadcast ${s.id} is halted: ${s.reason ?? 'run-wide error'}; fix it, then: wa-send resume ${s.id}`;
+  if (code === EXIT.pending) return `broadcast ${s.id} has retries scheduled${s.next_retry_at ? ` (next ${String(s.next_retry_at)})` : ''} — continue later with: wa-send resume ${s.id}`;
+  return null;
+}
+
+/** One line that names what is left and the command that actually continues with it. */
+function partialLine(db: Db, s: BroadcastStatus): string {
+  const failed = s.send_failed as number;
+  const what: string[] = [];
+  const next: string[] = [];
+  if (failed > 0) {
+    const top = s.errors[0] ? ` (mostly ${s.errors[0].code} ${s.errors[0].title})` : '';
+    what.push(`${failed} failed${top}`);
+    const retryable = countEligibleForRetry(db, s.id, {}, Date.now());
+    next.push(retryable > 0
+      ? `retry the ${retryable} with a retryable error: wa-send retry-failed ${s.id}`
+      : `list them: wa-send status ${s.id} --recipients --state failed; after fixing the cause: wa-send retry-failed ${s.id} --all-errors`);
+  }
+  if (s.counts.unknown > 0) {
+    what.push(`${s.counts.unknown} unknown (may have been delivered)`);
+    next.push(`delivery receipts resolve unknown rows; to send them anyway: wa-send retry-failed ${s.id} --include-unknown`);
+  }
+  return `broadcast ${s.id} finished ${s.state}: ${what.join(', ')} — ${next.join('; ')}`;
 }
 
 function finish(ctx: Context, db: Db, b: BroadcastRow, flags: RunFlags, code: number, line: string | null): RunOutcome {

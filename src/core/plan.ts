@@ -41,7 +41,9 @@ export interface PlanResult {
 
 const BATCH_ROWS = 2000;
 const BATCHES_AHEAD = 4;
-const PHONE_INVALID = ['invalid_number', 'missing_phone', 'malformed_row'] as const;
+/** Rows that cannot be sent because of what is in them (not duplicates or opt-outs): --max-invalid counts these. */
+const UNSENDABLE = ['invalid_number', 'missing_phone', 'malformed_row', 'missing_value', 'value_too_long'] as const;
+const EXAMPLE_INPUT_MAX = 40;
 
 interface Item { line: number; input: string; phone: string | null; values: RowValues | null; malformed?: string }
 
@@ -131,19 +133,21 @@ function stageBatch(items: Item[], results: Awaited<ReturnType<Normalizer['norma
   store.stageBatch(recipients, rejections);
 }
 
-/** A wrong --default-country or --phone-column must not silently drop a large part of a list. */
+/** A wrong --default-country, --phone-column or placeholder column must not silently drop a large part of a list. */
 function checkInvalidShare(req: PlanRequest, store: PlanStore, rowsRead: number, rejections: Record<string, number>): void {
-  const invalid = PHONE_INVALID.reduce((n, reason) => n + (rejections[reason] ?? 0), 0);
+  const invalid = UNSENDABLE.reduce((n, reason) => n + (rejections[reason] ?? 0), 0);
   if (rowsRead === 0 || (invalid * 100) / rowsRead <= req.maxInvalidPct) return;
-  const byReason = PHONE_INVALID.filter((r) => rejections[r]).map((r) => `${r} ${rejections[r]}`).join(', ');
-  const examples = store.stagedExamples([...PHONE_INVALID], 3)
-    .map((e) => `line ${e.line} "${e.input}" (${e.detail ?? e.reason})`).join('; ');
+  const byReason = UNSENDABLE.filter((r) => rejections[r]).map((r) => `${r} ${rejections[r]}`).join(', ');
+  const examples = store.stagedExamples([...UNSENDABLE], 3)
+    .map((e) => `line ${e.line} ${JSON.stringify(clip(e.input))} (${e.detail ?? e.reason})`).join('; ');
   const pct = ((invalid * 100) / rowsRead).toFixed(1);
   throw usageError(
-    `${invalid} of ${rowsRead} rows (${pct}%) have no valid phone number (${byReason}), above --max-invalid ${req.maxInvalidPct}%; nothing was planned. Examples: ${examples}`,
-    'check --default-country and --phone-column, or raise --max-invalid',
+    `${invalid} of ${rowsRead} rows (${pct}%) cannot be sent (${byReason}), above --max-invalid ${req.maxInvalidPct}%; nothing was planned. Examples: ${examples}`,
+    'check --default-country, --phone-column and the {{placeholder}} columns, or raise --max-invalid',
   );
 }
+
+const clip = (s: string) => (s.length > EXAMPLE_INPUT_MAX ? `${s.slice(0, EXAMPLE_INPUT_MAX - 1)}…` : s);
 
 /** DESIGN §4: sha256 over the target, the message spec and the sorted recipients with their values. */
 function contentKey(target: Target, spec: MessageSpec, store: PlanStore): string {

@@ -23,6 +23,11 @@ export function requeueForRetry(db: Db, broadcastId: string, sel: RetrySelection
     WHERE broadcast_id = @id AND (${eligibleSql(sel)})`).run({ id: broadcastId, now }).changes;
 }
 
+/** How many rows `retry-failed` with this selection would queue again now. */
+export function countEligibleForRetry(db: Db, broadcastId: string, sel: RetrySelection, now: number): number {
+  return db.prepare(`SELECT count(*) FROM recipients WHERE broadcast_id = @id AND (${eligibleSql(sel)})`).pluck().get({ id: broadcastId, now }) as number;
+}
+
 /** Broadcasts (oldest first) with retries due now or eligible failed rows, excluding cancelled and halted ones (a halt needs a fix and `resume`). */
 export function broadcastsWithRetries(db: Db, sel: RetrySelection, now: number): string[] {
   return db.prepare(`SELECT id FROM broadcasts b WHERE status = 'open' AND EXISTS (
