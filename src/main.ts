@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './cli/commands.js';
 import { buildContext, type Context, type GlobalOptions } from './cli/context.js';
 import { asWaSendError, EXIT, errorLine, exitCodeFor } from './cli/exit-codes.js';
-import { processIO, type IO } from './cli/io.js';
+import { printable, processIO, type IO } from './cli/io.js';
 
 /** A command's action: gets the context and commander's arguments, returns the exit code. */
 export type Action = (ctx: Context, ...args: any[]) => Promise<number>;
@@ -26,7 +26,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, ioOverride?: 
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(`wa-send: ${s.replace(/^error: /, '').trimEnd()}\n`),
+      // Commander's message may span lines ("(Did you mean …?)"): the contract is one line.
+      outputError: (s, write) => write(`wa-send: ${printable(s.replace(/^error: /, '').trim())}\n`),
     });
 
   const wrap: Wrap = (action) => async (...args: any[]) => {
@@ -37,9 +38,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, ioOverride?: 
   for (const register of COMMANDS) register(program, wrap);
   for (const command of program.commands) command.exitOverride().showSuggestionAfterError(true);
 
+  const code = await runParsed(program, argv, io, () => exitCode);
+  // Write errors on stdout surface as events after the writes: let them arrive before judging.
+  await new Promise((resolve) => setImmediate(resolve));
+  const failure = io.outputFailure?.() ?? null;
+  if (failure === null) return code;
+  io.stderr.write(`wa-send: ${failure}\n`);
+  return code === EXIT.ok ? EXIT.internal : code;
+}
+
+async function runParsed(program: Command, argv: string[], io: IO, exitCode: () => number): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
+    return exitCode();
   } catch (thrown) {
     const err = asWaSendError(thrown);
     if (err instanceof CommanderError) {

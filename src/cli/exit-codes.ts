@@ -1,5 +1,6 @@
 // The one place where error kinds become the exit codes of DESIGN §2 (contract).
 import { WaSendError, type ErrorKind } from '../core/errors.js';
+import { printable } from './io.js';
 
 export const EXIT = {
   ok: 0,
@@ -47,8 +48,9 @@ export function exitCodeFor(err: unknown): number {
 export function errorLine(err: unknown): string {
   if (err instanceof WaSendError) {
     const hint = err.hint ? ` — ${err.hint}` : '';
-    return `wa-send: ${err.message}${hint}`;
+    return `wa-send: ${printable(err.message)}${hint}`;
   }
   const message = err instanceof Error ? err.message : String(err);
-  return `wa-send: unexpected error: ${message} (this is a bug; please report it with the command you ran)`;
+  return `wa-send: unexpected error: ${printable(message)} (this is a bug; please report it with the command you ran)`;
 }
+

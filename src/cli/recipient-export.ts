@@ -3,7 +3,7 @@
 import type { Writable } from 'node:stream';
 import type { Db } from '../journal/db.js';
 import { recipientRows, type RecipientRow } from '../journal/recipient-rows.js';
-import type { TextSink } from './io.js';
+import { printable, type TextSink } from './io.js';
 
 export type RowFormat = 'table' | 'csv' | 'json';
 
@@ -24,7 +24,7 @@ function formatRow(format: RowFormat, r: RecipientRow): string {
   if (format === 'json') return `${JSON.stringify(r)}\n`;
   if (format === 'csv') return `${CSV_COLUMNS.map((c) => csvCell(r[c])).join(',')}\n`;
   const detail = r.reason ? `${r.reason}: ${r.error_detail ?? ''}` : r.error_code !== null ? `${r.error_code} ${r.error_title ?? ''}` : (r.wamid ?? '');
-  return `${[r.line, r.input ?? '', r.phone ?? '', r.state, r.attempts, detail].map((v) => String(v).replace(/[\t\n]/g, ' ')).join('\t')}\n`;
+  return `${[r.line, r.input ?? '', r.phone ?? '', r.state, r.attempts, detail].map((v) => printable(String(v).replace(/[\t\r\n]/g, ' '))).join('\t')}\n`;
 }
 
 const HEADERS: Record<RowFormat, string> = {

@@ -1,7 +1,7 @@
 // Human renderings of status objects (the JSON form is the object itself).
 import type { BroadcastStatus } from '../core/types.js';
 import { targetLabel } from '../core/types.js';
-import type { IO } from './io.js';
+import { printable, type IO } from './io.js';
 
 const STATE_ORDER = ['pending', 'sending', 'retry', 'sent', 'delivered', 'read', 'failed', 'unknown', 'skipped'] as const;
 
@@ -15,8 +15,8 @@ export function colorState(io: IO, state: string): string {
 
 export function renderStatus(io: IO, s: BroadcastStatus): string {
   const lines: string[] = [];
-  const title = s.name ? `${s.id} (${s.name})` : s.id;
-  lines.push(`Broadcast ${title}: ${colorState(io, s.state)}${s.reason ? ` — ${s.reason}` : ''}`);
+  const title = s.name ? `${s.id} (${printable(s.name)})` : s.id;
+  lines.push(`Broadcast ${title}: ${colorState(io, s.state)}${s.reason ? ` — ${printable(s.reason)}` : ''}`);
   lines.push(`  created ${s.created_at}, target ${targetLabel(s.target)}, ${s.recipients} recipients from ${String(s.rows_read ?? '?')} rows`);
   const counts = STATE_ORDER.filter((k) => s.counts[k] > 0).map((k) => `${k} ${s.counts[k]}`).join(', ');
   lines.push(`  recipients: ${counts || 'none'}`);

@@ -89,6 +89,9 @@ describe('planning (e2e)', () => {
     ['an unknown flag', ['broadcast', '@good', '--template', 't', '--sned'], /unknown option '--sned'/],
     ['a bad country', ['broadcast', '@good', '--template', 't', '--default-country', 'XX', '--dry-run'], /--default-country "XX"/],
     ['no message', ['broadcast', '@good', '--dry-run'], /exactly one of --template/],
+    ['a header with terminal escapes', ['broadcast', '@escapes', '--template', 't', '--dry-run'], /the columns are: na\\x1b\[2Jme, tel\\x1b\]0;x\\x07 /],
+    ['a mistyped command', ['brodcast', '@good'], /unknown command 'brodcast' \(Did you mean broadcast\?\)$/],
+    ['all values missing', ['broadcast', '@novalues', '--template', 't', '--body', '{{first_name}}', '--dry-run'], /2 of 2 rows \(100\.0%\) cannot be sent \(missing_value 2\)/],
   ])('%s → exit 2 with one clear line and no journal', async (_name, args, message) => {
     const ws = workspace();
     const files: Record<string, string> = {
@@ -96,12 +99,21 @@ describe('planning (e2e)', () => {
       '@binary': write(ws.dir, 'binary.csv', Buffer.from([0x50, 0x4b, 3, 4, 0, 0, 0, 0, 0x08])),
       '@nophone': write(ws.dir, 'nophone.csv', 'name,email\nA,a@x.test\n'),
       '@good': write(ws.dir, 'good.csv', csvWithPhones(3)),
+      '@escapes': write(ws.dir, 'escapes.csv', 'na\u001b[2Jme,tel\u001b]0;x\u0007\nA,1\n'),
+      '@novalues': write(ws.dir, 'novalues.csv', 'first_name,phone\n,+14152010001\n ,+14152010002\n'),
       '@invalid': write(ws.dir, 'invalid.csv', 'name,phone\nA,415-201-0001\nB,415-201-0002\nC,+14152010003\n'),
     };
     const r = await ws.run(args.map((a) => files[a] ?? a));
     expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toMatch(message);
     expect(existsSync(ws.journal)).toBe(false);
+  });
+
+  it('a full disk on stdout: one line, a non-zero exit, no stack trace', async () => {
+    const ws = workspace();
+    const r = await ws.run(['broadcast', join(SAMPLES, 'recipients.csv'), '--template', 'hello_world', '--dry-run', '--json'], { stdoutPath: '/dev/full' });
+    expect(r.code).toBe(1);
+    expect(oneLine(r.stderr)).toBe('wa-send: cannot write to stdout: ENOSPC');
   });
 
   it('the same command twice gives the same broadcast id and no new rows', async () => {

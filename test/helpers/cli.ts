@@ -1,6 +1,7 @@
 // e2e helpers: run the real wa-send binary (built to dist/) and a sandbox in its own process, both
 // on 127.0.0.1, with a temp journal and a clean environment (no credentials leak in from the host).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './journal.js';
@@ -23,10 +24,16 @@ export function workspace(extraEnv: Record<string, string> = {}) {
   };
 }
 
-interface RunOptions { env?: Record<string, string>; timeoutMs?: number; stdin?: string }
+interface RunOptions { env?: Record<string, string>; timeoutMs?: number; stdin?: string; stdoutPath?: string }
 
 export function spawnCli(args: string[], opts: RunOptions = {}): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { env: opts.env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  // stdoutPath: stdout goes to that file (e.g. /dev/full) instead of a pipe.
+  const stdout = opts.stdoutPath === undefined ? 'pipe' : openSync(opts.stdoutPath, 'w');
+  try {
+    return spawn(process.execPath, [BIN, ...args], { env: opts.env, cwd: ROOT, stdio: ['pipe', stdout, 'pipe'] });
+  } finally {
+    if (typeof stdout === 'number') closeSync(stdout);
+  }
 }
 
 export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult> {
@@ -39,7 +46,7 @@ export function collect(child: ChildProcess, timeoutMs = 90_000): Promise<CliRes
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
     child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)); }, timeoutMs);
     child.on('error', reject);
