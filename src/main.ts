@@ -38,6 +38,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, ioOverride?: 
   for (const register of COMMANDS) register(program, wrap);
   for (const command of program.commands) command.exitOverride().showSuggestionAfterError(true);
 
+  if (argv.every((a) => a.startsWith('-')) && !argv.some((a) => ['-h', '--help', '-V', '--version'].includes(a))) {
+    // No command: the help is what a person wants to read; stderr keeps to its one line.
+    program.outputHelp();
+    io.stderr.write('wa-send: no command given — pick one of the commands above (wa-send <command> --help for its flags)\n');
+    return EXIT.usage;
+  }
   const code = await runParsed(program, argv, io, () => exitCode);
   // Write errors on stdout surface as events after the writes: let them arrive before judging.
   await new Promise((resolve) => setImmediate(resolve));

@@ -32,7 +32,10 @@ export function buildContext(io: IO, processEnv: NodeJS.ProcessEnv, globals: Glo
 }
 
 export function resolveJournalPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  if (flag) return resolve(flag);
+  if (flag !== undefined) {
+    if (flag.trim() === '') throw usageError('--journal needs a file path');
+    return resolve(flag);
+  }
   if (env.WA_SEND_JOURNAL) return resolve(env.WA_SEND_JOURNAL);
   const dataHome = env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(env.HOME ?? homedir(), '.local', 'share');
   return join(dataHome, 'wa-send', 'journal.db');

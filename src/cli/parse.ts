@@ -1,11 +1,12 @@
 // Flag value parsers shared by commands. Each throws a usage error naming the flag.
 import { InvalidArgumentError } from 'commander';
 
-export function positiveInt(flag: string) {
+export function positiveInt(flag: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
-      throw new InvalidArgumentError(`${flag} must be a whole number ≥ 1, got "${value}"`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? '≥ 1' : `from 1 to ${max}`;
+      throw new InvalidArgumentError(`${flag} must be a whole number ${range}, got "${value}"`);
     }
     return n;
   };
@@ -23,8 +24,10 @@ export function nonNegativeInt(flag: string) {
 
 export function percent(flag: string) {
   return (value: string): number => {
-    const n = Number(value.trim().replace(/%$/, ''));
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) {
+    const text = value.trim().replace(/%$/, '');
+    const n = Number(text);
+    // The regex keeps out what Number() would also accept: 0x10, 1e1, Infinity.
+    if (!/^\d+(\.\d+)?$/.test(text) || n > 100) {
       throw new InvalidArgumentError(`${flag} must be a percentage between 0 and 100, got "${value}"`);
     }
     return n;

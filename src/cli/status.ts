@@ -22,12 +22,14 @@ export function registerStatus(program: Command, wrap: Wrap): void {
     .option('--json', 'print the status object(s) as JSON')
     .option('--recipients', 'list the rows of the broadcast (recipients and rejected rows)')
     .addOption(new Option('--state <state>', 'with --recipients: only rows in this state').choices([...RECIPIENT_STATES, 'rejected']))
-    .addOption(new Option('--format <format>', 'with --recipients: output format').choices(['table', 'csv', 'json']).default('table'))
+    .addOption(new Option('--format <format>', 'rows output format (implies --recipients; default table)').choices(['table', 'csv', 'json']))
     .action(wrap(statusAction));
 }
 
 async function statusAction(ctx: Context, id: string | undefined, flags: StatusFlags): Promise<number> {
-  if (!id && (flags.recipients || flags.state)) throw usageError('--recipients and --state need a broadcast id');
+  // --state and --format only make sense for rows: asking for them is asking for the rows.
+  const rows = Boolean(flags.recipients || flags.state || flags.format);
+  if (!id && rows) throw usageError('--recipients, --state and --format need a broadcast id', 'e.g. wa-send status <broadcast-id> --recipients');
   if (!existsSync(ctx.journalPath)) {
     if (id) throw usageError(`no broadcast ${id}: the journal ${ctx.journalPath} does not exist yet`);
     if (flags.json) printJson(ctx.io, []);
@@ -53,7 +55,7 @@ function showAll(ctx: Context, db: Db, flags: StatusFlags): number {
 async function showOne(ctx: Context, db: Db, id: string, flags: StatusFlags): Promise<number> {
   const b = getBroadcast(db, id);
   if (!b) throw usageError(`no broadcast ${id} in the journal ${ctx.journalPath}`, 'list them with: wa-send status');
-  if (flags.recipients || flags.state) {
+  if (flags.recipients || flags.state || flags.format) {
     await writeRecipientRows(ctx.io.stdout, db, id, flags.state, flags.format ?? 'table');
     return 0;
   }

@@ -2,7 +2,7 @@
 // values a recipient fills in.
 import { usageError } from './errors.js';
 import { breaksTemplateParameter, flattenTemplateParameter, isTemplateParameterText, limitFor, structuralProblems, type StringLimit } from './message-limits.js';
-import { fillPlaceholders, hasPlaceholder, placeholderColumns, stringsIn } from './placeholders.js';
+import { fillPlaceholders, hasPlaceholder, PLACEHOLDER, placeholderColumns, stringsIn } from './placeholders.js';
 import type { MessageSpec } from './types.js';
 
 export interface MessageFlags {
@@ -47,7 +47,10 @@ function templateMessage(flags: MessageFlags): Record<string, unknown> {
     components.push({ type: 'body', parameters: flags.body.map((text) => ({ type: 'text', text })) });
   }
   for (const spec of flags.button ?? []) components.push(buttonComponent(spec));
-  const template: Record<string, unknown> = { name, language: { code: (flags.lang ?? 'en_US').trim() } };
+  const lang = (flags.lang ?? 'en_US').trim();
+  // Meta's codes: en, en_US, pt_BR, zh_HK, fil… A typo would make every request fail with 132001.
+  if (!/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/.test(lang)) throw usageError(`--lang "${lang}" is not a language code like en_US, pt_BR or fr`);
+  const template: Record<string, unknown> = { name, language: { code: lang } };
   if (components.length > 0) template.components = components;
   return { type: 'template', template };
 }
@@ -115,6 +118,9 @@ export function compileSpec(message: Record<string, unknown>, headers: string[])
   for (const [text, path] of stringsIn(message)) {
     const limit = limitFor(message, path);
     const columns = placeholderColumns(text);
+    if (/\{\{|\}\}/.test(text.replace(PLACEHOLDER, ''))) {
+      problems.push(`${JSON.stringify(text.slice(0, 60))} has a {{ or }} that is not a placeholder: write placeholders as {{column}}`);
+    }
     const parameter = isTemplateParameterText(path);
     if (parameter && breaksTemplateParameter(text)) {
       problems.push(`a template parameter cannot hold a newline, a tab or more than 4 spaces in a row: ${JSON.stringify(text.slice(0, 60))}`);

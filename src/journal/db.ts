@@ -1,11 +1,13 @@
 // Opening the journal: file mode 0600, WAL, busy timeout, foreign keys, migrations.
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { WaSendError, usageError } from '../core/errors.js';
 import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
+
+const BUSY_TIMEOUT_MS = 5000;
 
 export interface OpenOptions {
   /** Open an existing journal without writing anything (dry runs, status). Missing file → in-memory empty journal. */
@@ -14,14 +16,24 @@ export interface OpenOptions {
 }
 
 export function openJournal(path: string, opts: OpenOptions = {}): Db {
+  if (existsSync(path) && statSync(path).isDirectory()) throw usageError(`the journal ${path} is a directory; give a file path`);
   if (opts.readonly) {
     if (!existsSync(path)) return migrate(new Database(':memory:'));
-    return configure(new Database(path, { readonly: true, fileMustExist: true }), opts, true);
+    try {
+      const db = configure(new Database(path, { readonly: true, fileMustExist: true }), opts, true);
+      // An empty file or a SQLite file nobody migrated yet reads as an empty journal.
+      return checkSchema(path, db) === 0 ? (db.close(), migrate(new Database(':memory:'))) : db;
+    } catch (err) {
+      throw journalError(path, err);
+    }
   }
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600)); // create it private before SQLite does
-    const db = configure(new Database(path), opts, false);
+    const db = new Database(path);
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
+    checkSchema(path, db); // before WAL mode is set: that already writes to the file
+    configure(db, opts, false);
     chmodSync(path, 0o600);
     return migrate(db);
   } catch (err) {
@@ -29,8 +41,25 @@ export function openJournal(path: string, opts: OpenOptions = {}): Db {
   }
 }
 
+/**
+ * Reads the schema version (the first read: a file that is not SQLite fails here) and refuses a
+ * journal from a newer wa-send, or another application's database: migrating it would add our
+ * tables to someone else's data.
+ */
+function checkSchema(path: string, db: Db): number {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw usageError(`the journal ${path} was written by a newer wa-send (schema ${version}, this one knows ${MIGRATIONS.length})`);
+  }
+  if (version === 0) {
+    const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;
+    if (tables > 0) throw usageError(`${path} is a SQLite database of another application, not a wa-send journal; choose another --journal`);
+  }
+  return version;
+}
+
 function configure(db: Db, opts: OpenOptions, readonly: boolean): Db {
-  db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+  db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
   if (!readonly) {
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives any process crash (kill -9); only an OS crash or power loss can
@@ -42,16 +71,16 @@ function configure(db: Db, opts: OpenOptions, readonly: boolean): Db {
 }
 
 function migrate(db: Db): Db {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw usageError(`the journal was written by a newer wa-send (schema ${current}, this one knows ${MIGRATIONS.length})`);
-  }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    }).immediate();
-  }
+  // The version is read inside each write transaction: two processes creating the journal at the
+  // same moment must not both run the same migration.
+  const step = db.transaction((): boolean => {
+    const v = db.pragma('user_version', { simple: true }) as number;
+    if (v >= MIGRATIONS.length) return false;
+    db.exec(MIGRATIONS[v]!);
+    db.pragma(`user_version = ${v + 1}`);
+    return true;
+  });
+  while (step.immediate()) { /* next migration */ }
   return db;
 }
 

@@ -41,6 +41,7 @@ describe('messageFromFlags', () => {
     [{ template: 'a', headerText: 'x', headerImage: 'y' }, /one header/],
     [{ messageFile: { to: '+1', type: 'text', text: { body: 'x' } } }, /must not contain "to"/],
     [{ messageFile: [1] }, /one JSON object/],
+    [{ template: 'a', lang: 'english!' }, /--lang "english!" is not a language code/],
   ])('refuses %j', (flags, message) => {
     expect(usage(() => messageFromFlags(flags))).toMatch(message);
   });
@@ -53,6 +54,13 @@ describe('compileSpec and rowValues', () => {
     const c = compileSpec(messageFromFlags({ template: 't', body: ['{{ NAME }}', '{{order_id}}'] }), headers);
     expect(c.spec.columns.sort()).toEqual(['name', 'order_id']);
     expect(rowValues(c, ['Ana ', '+1', 'A-1', 'x'])).toEqual({ ok: true, vars: { name: 'Ana', order_id: 'A-1' } });
+  });
+
+  it('refuses a mistyped placeholder instead of sending the braces', () => {
+    for (const body of ['Hi {{name}', 'Hi {{}}', 'Hi name}}']) {
+      expect(usage(() => compileSpec(messageFromFlags({ text: body }), headers))).toMatch(/not a placeholder: write placeholders as \{\{column\}\}/);
+    }
+    expect(() => compileSpec(messageFromFlags({ text: 'Hi {{ name }}, {braces} ok' }), headers)).not.toThrow();
   });
 
   it('refuses an unknown placeholder column, naming the columns', () => {
