@@ -1,15 +1,17 @@
-// Streaming CSV reading: header row required, each record with the line it starts on, ragged and
-// broken rows reported as rows (malformed_row), never as a crash.
+// Streaming CSV reading: header row required, each record with the line it starts on. Rows broken on
+// their own (ragged, a bad quote within one line) come back as error rows (malformed_row); when the rows
+// after an error cannot be trusted (a quote never closed or swallowing other rows, a NUL byte) reading
+// stops with a usage error naming the line: nothing is planned from a half-read file.
 import { parse, type Parser } from 'csv-parse';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
 import { usageError } from './errors.js';
-import { TextDecoder } from 'node:util';
-import { DecodeToText, detectDelimiter, detectEncoding, type TextEncoding } from './csv-decode.js';
+import { DecodeToText, decodeSample, detectDelimiter, detectEncoding, sepLineDelimiter, type TextEncoding } from './csv-decode.js';
 
 export type CsvRow =
   | { line: number; values: string[]; error?: undefined }
-  | { line: number; error: string; raw: string; fatal?: boolean };
+  | { line: number; error: string; raw: string };
 
 export interface CsvSource {
   headers: string[];
@@ -21,43 +23,40 @@ export interface CsvSource {
 const SAMPLE_BYTES = 64 * 1024;
 /** No real recipient row comes near this; a record that does is an unclosed quote eating the file. */
 const MAX_RECORD_CHARS = 1024 * 1024;
-/** Errors after which the rest of the file cannot be read: planning from what came before would drop rows silently. */
-const FATAL_PARSE_ERRORS = new Set(['CSV_QUOTE_NOT_CLOSED', 'CSV_MAX_RECORD_SIZE']);
 
 export async function openCsv(path: string): Promise<CsvSource> {
   const head = await readHead(path);
   const detected = detectEncoding(head);
   if (!detected) throw usageError(`${path} is not a text CSV file (it contains NUL bytes)`);
-  const sampleText = new TextDecoder(detected.encoding).decode(head.subarray(detected.bomLength));
+  let sampleText = decodeSample(head, detected);
+  // Excel's `sep=;` line names the delimiter; csv-parse skips it (from_line) so line numbers stay the file's.
+  const sep = sepLineDelimiter(sampleText.split(/\r\n|\r|\n/, 1)[0] ?? '');
+  if (sep !== null) sampleText = sampleText.replace(/^[^\r\n]*(\r\n|\r|\n|$)/, '');
   if (sampleText.trim() === '') throw usageError(`${path} is empty: a header row and at least one row are needed`);
   const firstLine = sampleText.replace(/^\s*\n/, '').split(/\r\n|\r|\n/, 1)[0] ?? '';
-  const delimiter = detectDelimiter(firstLine);
+  const delimiter = sep ?? detectDelimiter(firstLine);
 
   const parser = parse({
     delimiter,
-    info: true,
+    from_line: sep === null ? 1 : 2,
+    // The record's text: line numbers are counted from it (cheaper than `info`, which copies an object per
+    // record) and it shows how the record's quotes pair up (findBadClosingQuote).
+    raw: true,
     relax_column_count: true,
-    relax_quotes: true,
+    relax_quotes: true, // O"Brien in an unquoted field stays a value; quotes that do not pair up are caught per record
     skip_empty_lines: true,
-    skip_records_with_error: true,
     max_record_size: MAX_RECORD_CHARS,
   });
-  const skipped: CsvRow[] = [];
-  parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
-    skipped.push({ line: err.lines ?? 0, error: describeParseError(err), raw: '', fatal: FATAL_PARSE_ERRORS.has(err.code ?? '') });
-  });
-  createReadStream(path, { highWaterMark: SAMPLE_BYTES })
-    .on('error', (err) => parser.destroy(err))
-    .pipe(new DecodeToText(detected.encoding, detected.bomLength))
-    .pipe(parser);
+  // pipeline: an error anywhere (I/O, a NUL byte, a parse error, the reader stopping) destroys every stream;
+  // the reader sees it through the parser's iterator, so the callback has nothing left to do.
+  pipeline(createReadStream(path, { highWaterMark: SAMPLE_BYTES }), new DecodeToText(detected, path), parser, () => {});
 
-  const iterator = records(parser, skipped);
+  const iterator = records(path, parser, delimiter, sep === null ? 0 : 1);
   const first = await iterator.next();
-  if (first.done || first.value.error !== undefined) {
-    throw usageError(`${path} has no readable header row`);
-  }
+  if (first.done) throw usageError(`${path} has no readable header row`);
+  if (first.value.error !== undefined) throw usageError(`${path} has no readable header row (line ${first.value.line}: ${first.value.error})`);
   const headers = cleanHeaders(first.value.values);
-  return { headers, delimiter, encoding: detected.encoding, rows: rowsAgainst(path, headers, iterator) };
+  return { headers, delimiter, encoding: detected.encoding, rows: rowsAgainst(headers, iterator) };
 }
 
 async function readHead(path: string): Promise<Buffer> {
@@ -78,26 +77,101 @@ async function readHead(path: string): Promise<Buffer> {
   }
 }
 
-/** Yields parsed records with their start line; parse errors arrive as rows in order. */
-async function* records(parser: Parser, skipped: CsvRow[]): AsyncGenerator<CsvRow> {
-  let lastEnd = 0;
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    while (skipped.length > 0) {
-      const row = skipped.shift()!;
-      yield { ...row, line: Math.min(row.line, lastEnd + 1) || row.line };
+/** What csv-parse attaches to its errors (the context of the record being read), as used here. */
+type ParseError = Error & { code: string; lines: number; raw?: string };
+const isParseError = (err: unknown): err is ParseError =>
+  err instanceof Error && typeof (err as ParseError).code === 'string' && (err as ParseError).code.startsWith('CSV_');
+
+/**
+ * Yields parsed records with the line each starts on. Lines are counted from the raw text of the records:
+ * it holds every character of the file in order (blank lines skipped before a record lead its raw text).
+ * The parse errors left with our options (a quote never closed, a record over 1 MB) stop the parser and
+ * mean the rest of the file cannot be read: each becomes a usage error naming the line its record starts
+ * on, as does a record whose quotes do not pair up across lines.
+ */
+async function* records(path: string, parser: Parser, delimiter: string, linesBefore: number): AsyncGenerator<CsvRow> {
+  let done = linesBefore; // lines fully read so far
+  const fail = (line: number, error: string) => usageError(`${path} line ${line}: ${error}; nothing was planned`);
+  try {
+    for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+      const skip = leadingNewlines(raw);
+      const line = done + 1 + skip;
+      const inner = countNewlines(raw, skip, raw.endsWith('\n') ? raw.length - 1 : raw.length); // quoted line breaks
+      done = line + inner;
+      const bad = raw.includes('"') ? findBadClosingQuote(raw, delimiter) : null;
+      if (bad === null) {
+        yield { line, values: record };
+        continue;
+      }
+      const after = JSON.stringify(raw[bad.close + 1]);
+      if (inner === 0) {
+        // One line, one record: the parser is back in step at the line end, only this row is broken.
+        const value = raw.slice(bad.open + 1, bad.close).slice(0, 40);
+        const error = `the quoted field "${value}" is followed by ${after} instead of a delimiter or the end of the line ` +
+          '(a value with quotes in it must be quoted whole, its quotes doubled)';
+        yield { line, error, raw: raw.trim() };
+        continue;
+      }
+      // The record runs over several lines and its quotes do not pair up: typically an unclosed quote swallowed
+      // the rows after it into one field, up to a stray quote further down. Which lines are rows cannot be known.
+      const openLine = line + countNewlines(raw, skip, bad.open);
+      const closeLine = line + countNewlines(raw, skip, bad.close);
+      const where = closeLine === openLine ? '' : ` on line ${closeLine}`;
+      throw fail(openLine, `a quoted field starts here and its closing quote${where} is followed by ${after}, not by a delimiter or the end of the line: ` +
+        `the quotes in lines ${line}-${done} do not pair up (an unclosed quote?), so they cannot be split into rows`);
     }
-    let breaks = 0;
-    for (const field of record) if (field.includes('\n')) breaks += field.split('\n').length - 1;
-    lastEnd = info.lines;
-    yield { line: info.lines - breaks, values: record };
+  } catch (err) {
+    if (!isParseError(err)) throw err; // ours above, a NUL byte (already usage errors), an I/O error
+    // err.lines is the line being read when the parser gave up; the record's raw text so far says where it began.
+    const raw = err.raw ?? '';
+    throw fail(err.lines - countNewlines(raw, leadingNewlines(raw), raw.length - 1), describeParseError(err));
   }
-  for (const row of skipped.splice(0)) yield { ...row, line: lastEnd + 1 };
 }
 
-async function* rowsAgainst(path: string, headers: string[], iterator: AsyncGenerator<CsvRow>): AsyncGenerator<CsvRow> {
+/**
+ * The first quoted field in a record's raw text whose closing quote is not followed by the delimiter or a
+ * line end, or null. Real exports (Excel, Sheets, Numbers) only quote whole fields and double embedded
+ * quotes, so a closed quoted field is always followed by one of those; relax_quotes reads anything else
+ * on, which is how an unclosed quote swallows the following rows up to the next stray quote. A quote
+ * inside an unquoted field (O"Brien) is literal, as for csv-parse, and is skipped here.
+ */
+function findBadClosingQuote(raw: string, delimiter: string): { open: number; close: number } | null {
+  const n = raw.length;
+  let i = 0; // always at the start of a field
+  while (i < n) {
+    if (raw.charCodeAt(i) === 34) {
+      let q = raw.indexOf('"', i + 1);
+      while (q !== -1 && raw.charCodeAt(q + 1) === 34) q = raw.indexOf('"', q + 2); // "" is an embedded quote
+      if (q === -1) return null; // never closed: csv-parse reports that itself
+      const next = raw[q + 1];
+      if (next !== undefined && next !== delimiter && next !== '\n') return { open: i, close: q };
+      i = q + 2;
+    } else {
+      const d = raw.indexOf(delimiter, i);
+      const nl = raw.indexOf('\n', i);
+      const end = d === -1 ? nl : nl === -1 ? d : Math.min(d, nl);
+      if (end === -1) return null;
+      i = end + 1;
+    }
+  }
+  return null;
+}
+
+function leadingNewlines(raw: string): number {
+  let n = 0;
+  while (raw.charCodeAt(n) === 10) n++;
+  return n;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let p = text.indexOf('\n', from); p !== -1 && p < to; p = text.indexOf('\n', p + 1)) n++;
+  return n;
+}
+
+async function* rowsAgainst(headers: string[], iterator: AsyncGenerator<CsvRow>): AsyncGenerator<CsvRow> {
   for await (const row of { [Symbol.asyncIterator]: () => iterator }) {
     if (row.error !== undefined) {
-      if (row.fatal) throw usageError(`${path} line ${row.line}: ${row.error}, so the rest of the file cannot be read; nothing was planned`);
       yield row;
       continue;
     }
@@ -118,9 +192,11 @@ function cleanHeaders(raw: string[]): string[] {
   return raw.map((h, i) => h.replace(/^\uFEFF/, '').trim() || `column_${i + 1}`);
 }
 
-function describeParseError(err: Error & { code?: string }): string {
-  if (err.code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted field starts here and is never closed';
-  if (err.code === 'CSV_MAX_RECORD_SIZE') return `a record starts here and runs past ${MAX_RECORD_CHARS / 1024 / 1024} MB (an unclosed quote?)`;
+function describeParseError(err: ParseError): string {
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted field starts here and is never closed, so the rest of the file cannot be read';
+  if (err.code === 'CSV_MAX_RECORD_SIZE') {
+    return `a record starts here and runs past ${MAX_RECORD_CHARS / 1024 / 1024} MB (an unclosed quote?), so the rest of the file cannot be read`;
+  }
   return err.message.replace(/\s+/g, ' ').slice(0, 160);
 }
 
