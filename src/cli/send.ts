@@ -74,7 +74,7 @@ export async function runOne(ctx: Context, db: Db, id: string, flags: RunFlags, 
     buildBody: (r) => buildRequestBody(b.spec, r.phone, r.vars, r.recipientKey),
     onProgress: (p) => progress.update(p),
   });
-  const signals = trapSignals(engine, ctx);
+  const signals = trapSignals(engine, ctx, continueCmd);
   const checkpoints = startBackgroundCheckpoints(db);
   let result: RunResult;
   try {
@@ -163,11 +163,11 @@ function finish(ctx: Context, db: Db, b: BroadcastRow, flags: RunFlags, code: nu
 }
 
 /** First signal: drain gracefully. Second: leave at once (rows in flight become unknown next run). */
-function trapSignals(engine: Engine, ctx: Context) {
+function trapSignals(engine: Engine, ctx: Context, continueCmd: string) {
   let got: NodeJS.Signals | null = null;
   const handler = (signal: NodeJS.Signals) => {
     if (got !== null) {
-      ctx.io.stderr.write(`wa-send: second ${signal}: exiting now; rows in flight will show as unknown — continue with: wa-send resume\n`);
+      ctx.io.stderr.write(`wa-send: second ${signal}: exiting now; rows in flight will show as unknown — continue with: ${continueCmd}\n`);
       process.exit(signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint);
     }
     got = signal;

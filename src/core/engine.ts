@@ -4,6 +4,7 @@
 // instant at most `concurrency` rows can be `sending` — the most a kill -9 can leave `unknown`.
 import { PayloadHaltCheck } from './payload-halt.js';
 import { RateGate } from './rate-gate.js';
+import { RunHealth } from './run-health.js';
 import { decide, RETRY_DEFAULTS, type Decision } from './retry-policy.js';
 import type { AttemptRecord, SendStore } from './send-store.js';
 import type { Sender } from './sender.js';
@@ -49,6 +50,8 @@ export interface EngineDeps {
 }
 
 const CLAIM_MAX = 64;
+/** Consecutive unanswered requests that stop the run: a few for tiny pools, at most 10. */
+const unansweredStreakFor = (concurrency: number) => Math.max(3, Math.min(concurrency, 10));
 const NETWORK_PAUSE_MAX_MS = 30_000;
 
 export class Engine {
@@ -60,6 +63,7 @@ export class Engine {
   private stopReason: StopReason | null = null;
   private haltReason: string | null = null;
   private readonly payloadHalt: PayloadHaltCheck;
+  private readonly health: RunHealth;
   private requeueAfterFlush: number[] = [];
   private networkPauseMs = 0;
   private networkPausedUntil = 0;
@@ -69,6 +73,7 @@ export class Engine {
   constructor(private readonly broadcastId: string, private readonly opts: EngineOptions, private readonly deps: EngineDeps) {
     this.gate = new RateGate({ maxRate: opts.rate });
     this.payloadHalt = new PayloadHaltCheck(opts.payloadHaltAfter ?? 5);
+    this.health = new RunHealth({ maxWaitMs: opts.maxWaitMs, unansweredStreak: unansweredStreakFor(opts.concurrency) });
   }
 
   /** First SIGINT/SIGTERM: stop claiming, let in-flight requests finish and be recorded. */
@@ -104,6 +109,8 @@ export class Engine {
     let idleBudget = this.opts.maxWaitMs;
     for (;;) {
       if (this.stopReason !== null || this.haltReason !== null) return;
+      const unhealthy = this.health.stopReason(now());
+      if (unhealthy !== null) { this.stopReason = 'pending'; this.result.reason = unhealthy; return; }
       const limitLeft = (this.opts.limit ?? Infinity) - this.result.started;
       if (limitLeft <= 0) { this.stopReason = 'limit'; return; }
       const free = this.opts.concurrency - this.inFlight;
@@ -117,7 +124,7 @@ export class Engine {
           idleBudget -= slept;
           await this.sleep(slept);
         } else {
-          await this.sleep(wait);
+          await this.sleep(this.health.sleepCap(now(), wait));
         }
         continue;
       }
@@ -182,6 +189,7 @@ export class Engine {
   private react(r: AttemptRecord, now: number): void {
     const { outcome: o, decision: d } = r;
     this.count(d);
+    this.health.observe(o, Boolean(d.throttle), now);
     if (o.kind === 'error' && d.throttle) this.gate.onThrottle(now, o.retryAfterMs);
     if (d.networkDown && o.kind === 'unreachable') {
       // Requests in flight together fail together: escalate once per pause, not once per request.

@@ -18,6 +18,8 @@ export interface RateGateOptions {
 
 const THROTTLE_FACTOR = 0.7;
 const RECOVERY_STEP = 0.1; // of maxRate, per second without throttling
+/** Recovery starts only after this long without a throttling error: under steady throttling the rate keeps falling. */
+const RECOVERY_QUIET_MS = 2000;
 const MAX_PAUSE_MS = 5 * 60_000;
 
 export class RateGate {
@@ -97,7 +99,7 @@ export class RateGate {
 
   private refill(now: number): void {
     const top = this.paceFor(this.maxRate);
-    if (this.rate < top && now - this.lastRecoveryAt >= 1000) {
+    if (this.rate < top && now - this.lastRecoveryAt >= 1000 && now - this.lastThrottleAt >= RECOVERY_QUIET_MS) {
       this.rate = Math.min(top, this.rate + this.maxRate * RECOVERY_STEP);
       this.lastRecoveryAt = now;
     }

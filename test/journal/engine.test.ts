@@ -80,6 +80,33 @@ describe('Engine', () => {
     expect(new Set(db.prepare("SELECT attempts FROM recipients WHERE phone NOT LIKE '%1'").pluck().all())).toEqual(new Set([2]));
   });
 
+  it('stops (pending) once the API has answered nothing but throttling for --max-wait, and slows down meanwhile', async () => {
+    const { db, id } = await setup(30);
+    const fake = fakeSender(db, () => apiError(130429, 'throttle'));
+    const started = Date.now();
+    const result = await engine(db, id, fake.sender, { rate: 200, maxWaitMs: 2500 }).run();
+    const took = Date.now() - started;
+    expect(result.stop).toBe('pending');
+    expect(result.reason).toMatch(/only throttling errors \(130429 t130429\).*--max-wait/);
+    expect(took).toBeGreaterThanOrEqual(2400);
+    expect(took).toBeLessThan(15_000);
+    // ×0.7 per second from 200/s, never recovering while throttled: far fewer than 200/s × 2.5 s.
+    expect(fake.calls.length).toBeLessThan(400);
+    expect(states(db).sending ?? 0).toBe(0);
+    expect(db.prepare('SELECT max(attempts) FROM recipients').pluck().get()).toBe(0); // throttling spends no attempt
+  });
+
+  it('stops claiming when requests keep going unanswered, instead of turning the whole list unknown', async () => {
+    const { db, id } = await setup(200);
+    const fake = fakeSender(db, () => ({ kind: 'unknown', detail: 'headers timeout after the request was written' }));
+    const result = await engine(db, id, fake.sender, { concurrency: 4 }).run();
+    expect(result.stop).toBe('pending');
+    expect(result.reason).toMatch(/the API stopped answering: \d+ requests in a row got no answer \(headers timeout/);
+    const s = states(db);
+    expect(s.unknown).toBeLessThanOrEqual(3 + 4); // the streak, plus what was in flight when it was reached
+    expect(s.pending).toBe(200 - s.unknown!);
+  });
+
   it('halts on a run-wide error: no claims after it, the rest stays pending with the reason stored', async () => {
     const { db, id } = await setup(50);
     const fake = fakeSender(db, (b, call) => (call >= 10 ? apiError(190, 'halt') : accepted(b.to)));

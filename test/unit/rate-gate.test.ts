@@ -48,9 +48,20 @@ describe('RateGate', () => {
     gate.onThrottle(10, null); // the same burst of errors counts once
     expect(gate.currentRate).toBeCloseTo(before * 0.7, 5);
     simulate(gate, 1500);
+    expect(gate.currentRate).toBeCloseTo(before * 0.7, 5); // no recovery within 2 s of a throttle
+    simulate(gate, 2500);
     expect(gate.currentRate).toBeGreaterThan(before * 0.7);
-    simulate(gate, 10_000);
+    simulate(gate, 12_000);
     expect(gate.currentRate).toBeCloseTo(before, 5);
+  });
+
+  it('keeps slowing down while the throttling goes on (no equilibrium at a fraction of --rate)', () => {
+    const gate = new RateGate({ maxRate: 100 });
+    for (let t = 0; t <= 10_000; t += 1000) {
+      gate.available(t);
+      gate.onThrottle(t, null);
+    }
+    expect(gate.currentRate).toBeLessThan(5);
   });
 
   it('honours Retry-After: nothing starts before it', () => {
