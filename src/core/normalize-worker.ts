@@ -2,6 +2,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { encodeResult } from './normalizer.js';
 import { normalizePhone } from './phone.js';
+import { installRegExpCache } from './regexp-cache.js';
+
+installRegExpCache();
 
 const { defaultCountry } = workerData as { defaultCountry?: Parameters<typeof normalizePhone>[1] };
 
