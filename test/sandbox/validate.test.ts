@@ -53,7 +53,7 @@ const REJECTIONS: [string, unknown, number, RegExp][] = [
   ['context without message_id', text('x', { context: {} }), 131008, /context\.message_id/],
   ['recipient_type invalid', text('x', { recipient_type: 'everyone' }), 131009, /recipient_type/],
   ['media without id or link', image({ caption: 'c' }), 131008, /image: required parameter is missing: id or link/],
-  ['media with id and link', image({ id: '1', link: 'https://x/y.png' }), 131009, /image: give either id or link, not both/],
+  ['media with id and link', image({ id: '1', link: 'https://x.test/y.png' }), 131009, /image: give either id or link, not both/],
   ['caption too long', image({ id: '1', caption: x(1025) }), 131009, /image\.caption: must be at most 1024/],
   ['caption on audio', base('audio', { id: '1', caption: 'c' }), 100, /audio: unknown parameter "caption"/],
   ['caption on sticker', base('sticker', { id: '1', caption: 'c' }), 100, /sticker: unknown parameter "caption"/],
