@@ -1,14 +1,12 @@
 // wa-send cancel <broadcast-id>: nothing more is sent; open rows become skipped.
 import type { Command } from 'commander';
-import { usageError } from '../core/errors.js';
 import { openCount } from '../core/broadcast-state.js';
-import { getBroadcast } from '../journal/broadcasts.js';
 import { cancelBroadcast, countEligibleForRetry } from '../journal/retry-selection.js';
 import { broadcastStatus } from '../journal/status.js';
-import { ownerAlive } from './owner.js';
 import type { Wrap } from '../main.js';
-import type { Context } from './context.js';
+import { requireBroadcast, type Context } from './context.js';
 import { printLine } from './io.js';
+import { ownerAlive } from './owner.js';
 
 export function registerCancel(program: Command, wrap: Wrap): void {
   program.command('cancel')
@@ -17,8 +15,7 @@ export function registerCancel(program: Command, wrap: Wrap): void {
     .action(wrap(async (ctx: Context, id: string) => {
       const db = ctx.openJournal();
       try {
-        const b = getBroadcast(db, id);
-        if (!b) throw usageError(`no broadcast ${id} in the journal ${ctx.journalPath}`, 'list them with: wa-send status');
+        const b = requireBroadcast(ctx, db, id);
         const now = Date.now();
         const status = broadcastStatus(db, b, now, ownerAlive);
         // A finished broadcast keeps its state: cancelling it would only rewrite its history.

@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { usageError } from '../core/errors.js';
+import { getBroadcast, type BroadcastRow } from '../journal/broadcasts.js';
 import { openJournal, type Db, type OpenOptions } from '../journal/db.js';
 import type { IO } from './io.js';
 
@@ -50,4 +51,11 @@ function readEnvFile(path: string | undefined): Record<string, string> {
     throw usageError(`cannot read --env-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return parseEnv(text) as Record<string, string>;
+}
+
+/** The broadcast an id names, or the usage error every command gives for an unknown id. */
+export function requireBroadcast(ctx: Context, db: Db, id: string): BroadcastRow {
+  const b = getBroadcast(db, id);
+  if (!b) throw usageError(`no broadcast ${id} in the journal ${ctx.journalPath}`, 'list them with: wa-send status');
+  return b;
 }

@@ -1,11 +1,9 @@
 // wa-send retry-failed [broadcast-id] [--all-errors] [--include-unknown] [run flags]
 // Without an id: every broadcast with retries due (the cron form), one after another.
 import type { Command } from 'commander';
-import { usageError } from '../core/errors.js';
-import { getBroadcast } from '../journal/broadcasts.js';
 import { broadcastsWithRetries, requeueForRetry, type RetrySelection } from '../journal/retry-selection.js';
 import type { Wrap } from '../main.js';
-import type { Context } from './context.js';
+import { requireBroadcast, type Context } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { note, printJson } from './io.js';
 import { addRunFlags, type RunFlags } from './run-flags.js';
@@ -29,7 +27,7 @@ async function retryAction(ctx: Context, id: string | undefined, flags: RetryFla
   const db = ctx.openJournal();
   try {
     if (id) {
-      if (!getBroadcast(db, id)) throw usageError(`no broadcast ${id} in the journal ${ctx.journalPath}`, 'list them with: wa-send status');
+      requireBroadcast(ctx, db, id);
       const n = requeueForRetry(db, id, flags, Date.now());
       note(ctx.io, `Broadcast ${id}: ${n} failed recipients queued again.`);
       return await sendBroadcast(ctx, db, id, flags, { mode: 'retry-failed', fresh: false });

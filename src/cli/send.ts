@@ -12,7 +12,7 @@ import { startBackgroundCheckpoints } from '../journal/checkpointer.js';
 import { countEligibleForRetry } from '../journal/retry-selection.js';
 import { broadcastStatus } from '../journal/status.js';
 import { buildRequestBody } from '../whatsapp/payload.js';
-import type { Context } from './context.js';
+import { requireBroadcast, type Context } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { note, printLine } from './io.js';
 import { newOwner, ownerAlive } from './owner.js';
@@ -38,8 +38,7 @@ export async function sendBroadcast(ctx: Context, db: Db, id: string, flags: Run
 }
 
 export async function runOne(ctx: Context, db: Db, id: string, flags: RunFlags, mode: RunMode, fresh: boolean): Promise<RunOutcome> {
-  const b = getBroadcast(db, id);
-  if (!b) throw usageError(`no broadcast ${id} in the journal ${ctx.journalPath}`, 'list them with: wa-send status');
+  const b = requireBroadcast(ctx, db, id);
   const continueCmd = mode === 'retry-failed' ? `wa-send retry-failed ${id}` : `wa-send resume ${id}`;
   if (b.status === 'cancelled') return finish(ctx, db, b, flags, EXIT.ok, null);
   const creds = requireCredentials(checkTarget(ctx, b, flags), ctx.env);

@@ -3,11 +3,11 @@ import { Option, type Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { usageError } from '../core/errors.js';
 import { RECIPIENT_STATES } from '../core/types.js';
-import { getBroadcast, listBroadcasts } from '../journal/broadcasts.js';
+import { listBroadcasts } from '../journal/broadcasts.js';
 import type { Db } from '../journal/db.js';
 import { broadcastStatus } from '../journal/status.js';
 import type { Wrap } from '../main.js';
-import type { Context } from './context.js';
+import { requireBroadcast, type Context } from './context.js';
 import { printJson, printLine } from './io.js';
 import { ownerAlive } from './owner.js';
 import { writeRecipientRows, type RowFormat } from './recipient-export.js';
@@ -53,8 +53,7 @@ function showAll(ctx: Context, db: Db, flags: StatusFlags): number {
 }
 
 async function showOne(ctx: Context, db: Db, id: string, flags: StatusFlags): Promise<number> {
-  const b = getBroadcast(db, id);
-  if (!b) throw usageError(`no broadcast ${id} in the journal ${ctx.journalPath}`, 'list them with: wa-send status');
+  const b = requireBroadcast(ctx, db, id);
   if (flags.recipients || flags.state || flags.format) {
     await writeRecipientRows(ctx.io.stdout, db, id, flags.state, flags.format ?? 'table');
     return 0;

@@ -96,6 +96,19 @@ function journalError(path: string, err: unknown): WaSendError {
   return new WaSendError('internal', `cannot open the journal ${path}: ${(err as Error).message}`, { cause: err });
 }
 
+/**
+ * Prepared statements built once per connection: `const stmts = perConnection((db) => ({ … }))`.
+ * A WeakMap, so a closed and dropped connection takes its statements with it.
+ */
+export function perConnection<T>(prepare: (db: Db) => T): (db: Db) => T {
+  const cache = new WeakMap<Db, T>();
+  return (db) => {
+    let s = cache.get(db);
+    if (s === undefined) cache.set(db, (s = prepare(db)));
+    return s;
+  };
+}
+
 /** Runs fn in an IMMEDIATE transaction (takes the write lock up front, so no upgrade deadlocks). */
 export function writeTx<T>(db: Db, fn: () => T): T {
   return db.transaction(fn).immediate();

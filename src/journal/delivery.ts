@@ -4,7 +4,7 @@
 // so the final row depends on which events arrived, never on their order or on duplicates.
 import { parseRecipientKey } from '../core/types.js';
 import { readStatus, waIdToPhones, type StatusUpdate } from '../webhook/wire.js';
-import { writeTx, type Db } from './db.js';
+import { perConnection, writeTx, type Db } from './db.js';
 import { addOptouts, applyInboundOptout, applyUserPreference, type OptoutChange } from './optouts.js';
 import { countPendingEvents, hasPendingEvents, markEventApplied, pendingEventsPage, type StoredWebhookEvent } from './webhook-events.js';
 
@@ -35,7 +35,6 @@ interface Row {
   sent_at: number | null; delivered_at: number | null; read_at: number | null;
 }
 
-const cache = new WeakMap<Db, ReturnType<typeof prepare>>();
 function prepare(db: Db) {
   const cols = 'id, broadcast_id, phone, state, wamid, sent_at, delivered_at, read_at';
   return {
@@ -50,11 +49,7 @@ function prepare(db: Db) {
       error_code = ?, error_title = ?, error_detail = ?, error_class = ?, updated_at = ? WHERE id = ?`),
   };
 }
-function stmts(db: Db) {
-  let s = cache.get(db);
-  if (!s) cache.set(db, (s = prepare(db)));
-  return s;
-}
+const stmts = perConnection(prepare);
 
 const EVENT_RANK = { sent: 1, failed: 1.5, delivered: 2, read: 3 } as const;
 const ACCEPTED = new Set(['sent', 'delivered', 'read']);

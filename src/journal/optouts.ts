@@ -1,13 +1,12 @@
 // The suppression list. Phones are E.164 with '+'; a phone is listed once, with the source that
 // first put it there (manual, import, inbound_keyword, user_preferences, error_131050).
 import { MARKETING_CATEGORY, readInbound, readPreference, waIdToPhones } from '../webhook/wire.js';
-import { writeTx, type Db } from './db.js';
+import { perConnection, writeTx, type Db } from './db.js';
 import { preferencePayloadsFor } from './webhook-events.js';
 
 export interface OptoutRow { phone: string; source: string; detail: string | null; created_at: number }
 
 const E164 = /^\+[1-9]\d{5,14}$/;
-const cache = new WeakMap<Db, ReturnType<typeof prepare>>();
 
 function prepare(db: Db) {
   return {
@@ -19,11 +18,7 @@ function prepare(db: Db) {
   };
 }
 
-function stmts(db: Db) {
-  let s = cache.get(db);
-  if (!s) cache.set(db, (s = prepare(db)));
-  return s;
-}
+const stmts = perConnection(prepare);
 
 function checkE164(phones: readonly string[]): void {
   const bad = phones.find((p) => !E164.test(p));

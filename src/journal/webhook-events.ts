@@ -1,6 +1,6 @@
 // The webhook_events table: every status/inbound/preference event as received, deduplicated by
 // key, with applied_at NULL until it has been applied (the partial index keeps "what is left" cheap).
-import { writeTx, type Db } from './db.js';
+import { perConnection, writeTx, type Db } from './db.js';
 
 export type WebhookEventKind = 'status' | 'inbound' | 'user_preference';
 
@@ -24,7 +24,6 @@ export interface StoredWebhookEvent {
   received_at: number;
 }
 
-const cache = new WeakMap<Db, ReturnType<typeof prepare>>();
 
 function prepare(db: Db) {
   return {
@@ -46,11 +45,7 @@ function prepare(db: Db) {
   };
 }
 
-function stmts(db: Db) {
-  let s = cache.get(db);
-  if (!s) cache.set(db, (s = prepare(db)));
-  return s;
-}
+const stmts = perConnection(prepare);
 
 /** Persists one POST's events in one transaction; a key seen before is a duplicate and is skipped. */
 export function insertEvents(db: Db, events: readonly NewWebhookEvent[], now: number): { inserted: number; duplicates: number } {

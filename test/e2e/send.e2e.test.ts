@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isChosen } from '../../src/sandbox/index.js';
-import { collect, csvWithPhones, startSandboxProcess, waitForOutput, workspace, type SandboxProcess } from '../helpers/cli.js';
+import { collect, csvWithPhones, startSandboxProcess, workspace, type SandboxProcess } from '../helpers/cli.js';
 
 const sandboxes: SandboxProcess[] = [];
 async function sandbox(args: string[] = []) {
