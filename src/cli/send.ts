@@ -34,6 +34,8 @@ export async function sendBroadcast(ctx: Context, db: Db, id: string, flags: Run
   const outcome = await runOne(ctx, db, id, flags, opts.mode, opts.fresh);
   if (flags.json) ctx.io.stdout.write(`${JSON.stringify(outcome.status, null, 2)}\n`);
   if (outcome.line) ctx.io.stderr.write(`wa-send: ${outcome.line}\n`);
+  // A clean run has no error line; tell a person where the per-recipient detail is (not cron: --quiet).
+  else if (outcome.code === EXIT.ok && ctx.io.stderrIsTTY) note(ctx.io, `Per recipient: wa-send status ${id} --recipients`);
   return outcome.code;
 }
 
