@@ -152,7 +152,7 @@ export class Engine {
   private launch(row: RecipientToSend): void {
     const { now, sender, buildBody } = this.deps;
     const startedAt = now();
-    this.gate.take(startedAt);
+    const ticket = this.gate.take(startedAt);
     this.inFlight++;
     this.result.started++;
     let body: Record<string, unknown>;
@@ -162,7 +162,7 @@ export class Engine {
       this.finish(row, startedAt, { kind: 'error', httpStatus: 0, errorClass: 'payload', code: null, title: 'Could not build the request', detail: (err as Error).message, retryAfterMs: null, fbtraceId: null });
       return;
     }
-    sender.send(body).then(
+    sender.send(body, () => this.gate.markWritten(ticket, now())).then(
       (outcome) => this.finish(row, startedAt, outcome),
       // A rejected send is a bug in the client, not an API answer; the request may have left.
       (err: unknown) => this.finish(row, startedAt, { kind: 'unknown', detail: `client error: ${(err as Error).message}` }),

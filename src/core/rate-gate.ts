@@ -1,17 +1,22 @@
 // RateGate: caps how many requests START per second (DESIGN §5); concurrency is a separate gate.
 // Two mechanisms: a token bucket paces starts evenly at the current (adaptive) rate, and a ring
 // of the last `maxRate` start times guarantees that no sliding window of 1 s + margin holds more
-// than `maxRate` starts, whatever the pacing does. The margin absorbs the jitter between our start
-// time and the moment the API sees the request: a few ms once connections are open, but up to
-// ~100 ms for the first requests, which wait for their keep-alive connections to be set up and
-// then arrive bunched with later ones. So the window is wider while the pool warms up.
+// than `maxRate` starts, whatever the pacing does.
+//
+// What the API counts is when each request reaches it, not when we decided to send it. Two
+// delays sit in between and both vary: ours (the socket may still be connecting, the event loop
+// may be busy) and the server's (its event loop reading the request). Ours is taken out exactly:
+// each ring entry is moved to the moment the request was actually written (markWritten), so a
+// request that waited 50 ms for its connection counts from when it left. The margin absorbs the
+// server's side: a few ms, more under CPU contention and while connections are being accepted,
+// so the window is wider during the first seconds.
 
 export interface RateGateOptions {
   /** --rate: the hard cap of starts in any 1-second window. */
   maxRate: number;
-  /** Extra width of the window once warmed up, ms (default 12). */
+  /** Extra width of the window once warmed up, ms (default 20). */
   marginMs?: number;
-  /** Extra width during the first `warmupMs` after the first start (default 150 over 1500 ms). */
+  /** Extra width during the first `warmupMs` after the first start (default 60 over 1500 ms). */
   warmupMarginMs?: number;
   warmupMs?: number;
 }
@@ -29,6 +34,9 @@ export class RateGate {
   private readonly warmupMs: number;
   private firstStartAt: number | null = null;
   private readonly ring: Float64Array;
+  /** Which start (its ticket) each ring slot holds, so a late markWritten never moves a newer one. */
+  private readonly tickets: Float64Array;
+  private nextTicket = 0;
   private head = 0;
   private rate: number;
   private tokens: number;
@@ -39,10 +47,12 @@ export class RateGate {
 
   constructor(opts: RateGateOptions) {
     this.maxRate = opts.maxRate;
-    this.steadyWindowMs = 1000 + (opts.marginMs ?? 12);
-    this.warmupWindowMs = 1000 + (opts.warmupMarginMs ?? 150);
+    this.steadyWindowMs = 1000 + (opts.marginMs ?? 20);
+    this.warmupWindowMs = 1000 + (opts.warmupMarginMs ?? 60);
     this.warmupMs = opts.warmupMs ?? 1500;
-    this.ring = new Float64Array(Math.max(1, Math.floor(opts.maxRate))).fill(-Infinity);
+    const size = Math.max(1, Math.floor(opts.maxRate));
+    this.ring = new Float64Array(size).fill(-Infinity);
+    this.tickets = new Float64Array(size).fill(-1);
     this.rate = this.paceFor(opts.maxRate);
     this.tokens = this.burst();
   }
@@ -73,13 +83,26 @@ export class RateGate {
     return Math.max(tokenWait, windowWait);
   }
 
-  /** Records one start. Call only when available(now) > 0. */
-  take(now: number): void {
+  /** Records one start and returns its ticket for markWritten. Call only when available(now) > 0. */
+  take(now: number): number {
     this.firstStartAt ??= now;
     this.refill(now);
     this.tokens -= 1;
+    const ticket = this.nextTicket++;
     this.ring[this.head] = now;
+    this.tickets[this.head] = ticket;
     this.head = (this.head + 1) % this.ring.length;
+    return ticket;
+  }
+
+  /**
+   * The request of `ticket` was written to the socket at `at`: from now on the window counts it
+   * from then. Entries only move later, so the ring may be out of order; available() counts
+   * expired entries from the oldest and stops at the first live one, which can only under-count.
+   */
+  markWritten(ticket: number, at: number): void {
+    const slot = ticket % this.ring.length;
+    if (this.tickets[slot] === ticket && at > this.ring[slot]!) this.ring[slot] = at;
   }
 
   /** A throughput error (130429, 4, 80007, HTTP 429): slow down, and stop until Retry-After. */

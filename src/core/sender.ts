@@ -36,6 +36,7 @@ export type SendOutcome =
   | { kind: 'unreachable'; detail: string };
 
 export interface Sender {
-  send(body: Record<string, unknown>): Promise<SendOutcome>;
+  /** onWritten runs once, synchronously, just before the request's bytes are written to a socket. */
+  send(body: Record<string, unknown>, onWritten?: () => void): Promise<SendOutcome>;
   close(): Promise<void>;
 }

@@ -57,11 +57,11 @@ export class CloudApiClient implements Sender {
     });
   }
 
-  send(body: Record<string, unknown>): Promise<SendOutcome> {
+  send(body: Record<string, unknown>, onWritten?: () => void): Promise<SendOutcome> {
     // A body that cannot be serialised is a bug: the promise rejects rather than pretend a send outcome.
     return new Promise((resolve) => {
       const payload = JSON.stringify(body);
-      const handler = new SendHandler((outcome) => resolve(outcome.kind === 'accepted' ? outcome : this.scrub(outcome)));
+      const handler = new SendHandler((outcome) => resolve(outcome.kind === 'accepted' ? outcome : this.scrub(outcome)), onWritten);
       // dispatch reports its own synchronous failures (closed pool, bad options) through
       // onResponseError before any write, so they arrive as `unreachable`.
       this.pool.dispatch({ path: this.path, method: 'POST', headers: this.headers, body: payload }, handler);

@@ -27,10 +27,16 @@ export class SendHandler implements Dispatcher.DispatchHandler {
   private chunks: Buffer[] = [];
   private kept = 0;
 
-  constructor(private readonly done: (outcome: SendOutcome) => void) {}
+  constructor(
+    private readonly done: (outcome: SendOutcome) => void,
+    /** Told once, as the request is about to be written: the rate gate counts the start from here. */
+    private readonly onWritten?: () => void,
+  ) {}
 
   onRequestStart(): void {
+    if (this.written) return;
     this.written = true;
+    this.onWritten?.();
   }
 
   onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: ResponseHeaders): void {

@@ -49,8 +49,8 @@ function client(apiUrl: string, extra: Partial<CloudApiClientOptions> = {}): Clo
   return c;
 }
 
-async function send(c: CloudApiClient, body: Record<string, unknown> = MESSAGE): Promise<SendOutcome> {
-  const o = await c.send(body);
+async function send(c: CloudApiClient, body: Record<string, unknown> = MESSAGE, onWritten?: () => void): Promise<SendOutcome> {
+  const o = await c.send(body, onWritten);
   outcomes.push(o);
   return o;
 }
@@ -105,8 +105,20 @@ describe('CloudApiClient: was the request written?', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const { port } = probe.address() as net.AddressInfo;
     await new Promise((r) => probe.close(r)); // nothing listens there now
-    const o = await send(client(`http://127.0.0.1:${port}`));
+    let written = 0;
+    const o = await send(client(`http://127.0.0.1:${port}`), MESSAGE, () => written++);
     expect(o).toMatchObject({ kind: 'unreachable', detail: expect.stringContaining('ECONNREFUSED') });
+    expect(written).toBe(0); // the rate gate must not count a request that never left
+  });
+
+  it('tells the caller once, before the server has the request, when it is written', async () => {
+    let seenAtWrite = -1;
+    let written = 0;
+    const s = await serve(json(200, OK_BODY));
+    const o = await send(client(s.url), MESSAGE, () => { written++; seenAtWrite = s.seen.length; });
+    expect(o.kind).toBe('accepted');
+    expect(written).toBe(1);
+    expect(seenAtWrite).toBe(0);
   });
 
   it('a server that reads the request and never answers gives unknown after the response timeout', async () => {
