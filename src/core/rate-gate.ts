@@ -34,8 +34,7 @@ export class RateGate {
   private readonly warmupMs: number;
   private firstStartAt: number | null = null;
   private readonly ring: Float64Array;
-  /** Which start (its ticket) each ring slot holds, so a late markWritten never moves a newer one. */
-  private readonly tickets: Float64Array;
+  /** Starts so far; start n lives in ring slot n % maxRate until start n + maxRate takes the slot. */
   private nextTicket = 0;
   private head = 0;
   private rate: number;
@@ -50,9 +49,7 @@ export class RateGate {
     this.steadyWindowMs = 1000 + (opts.marginMs ?? 20);
     this.warmupWindowMs = 1000 + (opts.warmupMarginMs ?? 60);
     this.warmupMs = opts.warmupMs ?? 1500;
-    const size = Math.max(1, Math.floor(opts.maxRate));
-    this.ring = new Float64Array(size).fill(-Infinity);
-    this.tickets = new Float64Array(size).fill(-1);
+    this.ring = new Float64Array(Math.max(1, Math.floor(opts.maxRate))).fill(-Infinity);
     this.rate = this.paceFor(opts.maxRate);
     this.tokens = this.burst();
   }
@@ -90,7 +87,6 @@ export class RateGate {
     this.tokens -= 1;
     const ticket = this.nextTicket++;
     this.ring[this.head] = now;
-    this.tickets[this.head] = ticket;
     this.head = (this.head + 1) % this.ring.length;
     return ticket;
   }
@@ -101,8 +97,9 @@ export class RateGate {
    * expired entries from the oldest and stops at the first live one, which can only under-count.
    */
   markWritten(ticket: number, at: number): void {
+    if (this.nextTicket - ticket > this.ring.length) return; // a newer start holds that slot now
     const slot = ticket % this.ring.length;
-    if (this.tickets[slot] === ticket && at > this.ring[slot]!) this.ring[slot] = at;
+    if (at > this.ring[slot]!) this.ring[slot] = at;
   }
 
   /** A throughput error (130429, 4, 80007, HTTP 429): slow down, and stop until Retry-After. */

@@ -20,7 +20,7 @@ export function openJournal(path: string, opts: OpenOptions = {}): Db {
   if (opts.readonly) {
     if (!existsSync(path)) return migrate(new Database(':memory:'));
     try {
-      const db = configure(new Database(path, { readonly: true, fileMustExist: true }), opts, true);
+      const db = configure(new Database(path, { readonly: true, fileMustExist: true, timeout: busyTimeout(opts) }), true);
       // An empty file or a SQLite file nobody migrated yet reads as an empty journal.
       return checkSchema(path, db) === 0 ? (db.close(), migrate(new Database(':memory:'))) : db;
     } catch (err) {
@@ -30,10 +30,9 @@ export function openJournal(path: string, opts: OpenOptions = {}): Db {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600)); // create it private before SQLite does
-    const db = new Database(path);
-    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
+    const db = new Database(path, { timeout: busyTimeout(opts) });
     checkSchema(path, db); // before WAL mode is set: that already writes to the file
-    configure(db, opts, false);
+    configure(db, false);
     chmodSync(path, 0o600);
     return migrate(db);
   } catch (err) {
@@ -58,8 +57,9 @@ function checkSchema(path: string, db: Db): number {
   return version;
 }
 
-function configure(db: Db, opts: OpenOptions, readonly: boolean): Db {
-  db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
+const busyTimeout = (opts: OpenOptions): number => opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
+
+function configure(db: Db, readonly: boolean): Db {
   if (!readonly) {
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives any process crash (kill -9); only an OS crash or power loss can

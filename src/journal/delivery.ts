@@ -2,10 +2,10 @@
 // nothing accepted (pending, retry, unknown, failed by the API) < sent < failed (after sending) <
 // delivered < read. An event only ever raises a row, and timestamps keep the earliest value seen,
 // so the final row depends on which events arrived, never on their order or on duplicates.
-import { parseRecipientKey } from '../core/types.js';
+import { ACCEPTED_STATES, parseRecipientKey } from '../core/types.js';
 import { readStatus, waIdToPhones, type StatusUpdate } from '../webhook/wire.js';
 import { perConnection, writeTx, type Db } from './db.js';
-import { addOptouts, applyInboundOptout, applyUserPreference, type OptoutChange } from './optouts.js';
+import { addOptoutsEach, applyInboundOptout, applyUserPreference, type OptoutChange } from './optouts.js';
 import { countPendingEvents, hasPendingEvents, markEventApplied, pendingEventsPage, type StoredWebhookEvent } from './webhook-events.js';
 
 /**
@@ -52,16 +52,13 @@ function prepare(db: Db) {
 const stmts = perConnection(prepare);
 
 const EVENT_RANK = { sent: 1, failed: 1.5, delivered: 2, read: 3 } as const;
-const ACCEPTED = new Set(['sent', 'delivered', 'read']);
+const ACCEPTED = new Set<string>(ACCEPTED_STATES);
 
 function rowRank(row: Row): number {
-  if (row.state === 'sent') return 1;
-  if (row.state === 'delivered') return 2;
-  if (row.state === 'read') return 3;
+  if (ACCEPTED.has(row.state)) return EVENT_RANK[row.state as 'sent' | 'delivered' | 'read'];
   // A failed row with a wamid failed after the API accepted it (a webhook said so); without one,
   // the API refused the request, and any status for it proves an earlier attempt got through.
-  if (row.state === 'failed' && row.wamid !== null) return 1.5;
-  return 0;
+  return row.state === 'failed' && row.wamid !== null ? EVENT_RANK.failed : 0;
 }
 
 const minTs = (current: number | null, ts: number): number => (current === null ? ts : Math.min(current, ts));
@@ -75,8 +72,7 @@ export function findRecipient(db: Db, wamid: string | null, callbackData: string
 }
 
 /** Applies one status; `waiting` while its row is `sending`, `unmatched` when no row is known yet. */
-export function applyStatus(db: Db, st: StatusUpdate, now: number): StatusOutcome {
-  const row = findRecipient(db, st.wamid, st.callbackData);
+export function applyStatus(db: Db, st: StatusUpdate, now: number, row = findRecipient(db, st.wamid, st.callbackData)): StatusOutcome {
   if (!row) return 'unmatched';
   // The request is in flight: the engine records its answer only on a `sending` row, so touching
   // it now would lose that answer. The event is applied once the row leaves `sending`.
@@ -153,17 +149,15 @@ function applyEvent(db: Db, event: StoredWebhookEvent, now: number, optouts: Opt
   if (event.kind === 'user_preference') { optouts.push(...applyUserPreference(db, payload, now)); return 'applied'; }
   const st = event.kind === 'status' ? readStatus(payload) : null;
   if (!st) return 'ignored';
-  const outcome = applyStatus(db, st, now);
-  if (st.status === 'failed' && st.error?.code === 131050) recordStoppedMarketing(db, st, now, optouts);
+  const row = findRecipient(db, st.wamid, st.callbackData);
+  const outcome = applyStatus(db, st, now, row);
+  if (st.status === 'failed' && st.error?.code === 131050) recordStoppedMarketing(db, st, row, now, optouts);
   if (outcome !== 'unmatched') return outcome;
   return now - event.received_at > UNMATCHED_GRACE_MS ? 'ignored' : 'waiting';
 }
 
 /** An async 131050: the user stopped marketing messages; suppress them like a sync one. */
-function recordStoppedMarketing(db: Db, st: StatusUpdate, now: number, optouts: OptoutChange[]): void {
-  const row = findRecipient(db, st.wamid, st.callbackData);
+function recordStoppedMarketing(db: Db, st: StatusUpdate, row: Row | undefined, now: number, optouts: OptoutChange[]): void {
   const phones = new Set([...(row ? [row.phone] : []), ...(st.recipientId ? waIdToPhones(st.recipientId) : [])]);
-  for (const phone of phones) {
-    if (addOptouts(db, [phone], 'error_131050', st.error?.title ?? null, now) > 0) optouts.push({ phone, source: 'error_131050' });
-  }
+  optouts.push(...addOptoutsEach(db, phones, 'error_131050', st.error?.title ?? null, now));
 }

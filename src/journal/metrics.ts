@@ -2,6 +2,7 @@
 import { listBroadcasts, type OwnerAlive } from './broadcasts.js';
 import type { Db } from './db.js';
 import { broadcastStatus } from './status.js';
+import { countPendingEvents } from './webhook-events.js';
 
 export interface Sample { name: string; help: string; type: 'gauge' | 'counter'; values: { labels: Record<string, string>; value: number }[] }
 
@@ -11,7 +12,7 @@ export function journalMetrics(db: Db, now: number, ownerAlive: OwnerAlive): Sam
   for (const s of statuses) byState.set(s.state, (byState.get(s.state) ?? 0) + 1);
   const attempts = db.prepare('SELECT outcome, count(*) AS n FROM attempts GROUP BY outcome').all() as { outcome: string; n: number }[];
   const optouts = db.prepare('SELECT source, count(*) AS n FROM optouts GROUP BY source').all() as { source: string; n: number }[];
-  const pending = db.prepare('SELECT count(*) FROM webhook_events WHERE applied_at IS NULL').pluck().get() as number;
+  const pending = countPendingEvents(db);
   const events = db.prepare('SELECT count(*) FROM webhook_events').pluck().get() as number;
   return [
     { name: 'wa_send_broadcasts', help: 'Broadcasts in the journal by state.', type: 'gauge', values: [...byState].map(([state, value]) => ({ labels: { state }, value })) },

@@ -1,6 +1,6 @@
 // The suppression list. Phones are E.164 with '+'; a phone is listed once, with the source that
 // first put it there (manual, import, inbound_keyword, user_preferences, error_131050).
-import { MARKETING_CATEGORY, readInbound, readPreference, waIdToPhones } from '../webhook/wire.js';
+import { isMarketingStopResume, readInbound, readPreference, waIdToPhones } from '../webhook/wire.js';
 import { perConnection, writeTx, type Db } from './db.js';
 import { preferencePayloadsFor } from './webhook-events.js';
 
@@ -51,13 +51,16 @@ export function isOptedOut(db: Db, phone: string): boolean {
 /** An opt-out recorded (or, for a resume, lifted) by applying a webhook event. */
 export interface OptoutChange { phone: string; source: string; lifted?: true }
 
+/** Adds each phone on its own; returns the ones that were not listed before, as changes to report. */
+export function addOptoutsEach(db: Db, phones: Iterable<string>, source: string, detail: string | null, now: number): OptoutChange[] {
+  return [...phones].filter((phone) => addOptouts(db, [phone], source, detail, now) > 0).map((phone) => ({ phone, source }));
+}
+
 /** A stored inbound event is pending only when its text was an opt-out keyword (see webhook/events). */
 export function applyInboundOptout(db: Db, payload: unknown, now: number): OptoutChange[] {
   const message = readInbound(payload);
   if (!message) return [];
-  const phones = waIdToPhones(message.from);
-  return phones.filter((phone) => addOptouts(db, [phone], 'inbound_keyword', message.text, now) > 0)
-    .map((phone) => ({ phone, source: 'inbound_keyword' }));
+  return addOptoutsEach(db, waIdToPhones(message.from), 'inbound_keyword', message.text, now);
 }
 
 /**
@@ -67,19 +70,16 @@ export function applyInboundOptout(db: Db, payload: unknown, now: number): Optou
  */
 export function applyUserPreference(db: Db, payload: unknown, now: number): OptoutChange[] {
   const event = readPreference(payload);
-  if (!event || event.category !== MARKETING_CATEGORY || (event.value !== 'stop' && event.value !== 'resume')) return [];
+  if (!event || !isMarketingStopResume(event)) return [];
   let latest = event;
   for (const stored of preferencePayloadsFor(db, event.waId)) {
     const p = readPreference(parseOrNull(stored));
-    if (!p || p.category !== MARKETING_CATEGORY || (p.value !== 'stop' && p.value !== 'resume')) continue;
+    if (!p || !isMarketingStopResume(p)) continue;
     const [t, tl] = [p.timestampMs ?? 0, latest.timestampMs ?? 0];
     if (t > tl || (t === tl && p.value === 'stop')) latest = p;
   }
   const phones = waIdToPhones(event.waId);
-  if (latest.value === 'stop') {
-    return phones.filter((phone) => addOptouts(db, [phone], 'user_preferences', latest.detail, now) > 0)
-      .map((phone) => ({ phone, source: 'user_preferences' }));
-  }
+  if (latest.value === 'stop') return addOptoutsEach(db, phones, 'user_preferences', latest.detail, now);
   return phones.filter((phone) => removeOptouts(db, [phone], { source: 'user_preferences' }) > 0)
     .map((phone) => ({ phone, source: 'user_preferences', lifted: true as const }));
 }

@@ -28,11 +28,14 @@ export function countEligibleForRetry(db: Db, broadcastId: string, sel: RetrySel
   return db.prepare(`SELECT count(*) FROM recipients WHERE broadcast_id = @id AND (${eligibleSql(sel)})`).pluck().get({ id: broadcastId, now }) as number;
 }
 
-/** Broadcasts (oldest first) with retries due now or eligible failed rows, excluding cancelled and halted ones (a halt needs a fix and `resume`). */
+/**
+ * Broadcasts (oldest first) with retries due now or eligible failed rows, excluding cancelled and halted ones (a halt needs a fix and `resume`).
+ * The unqualified columns of eligibleSql resolve to `r`: broadcasts has none of them.
+ */
 export function broadcastsWithRetries(db: Db, sel: RetrySelection, now: number): string[] {
   return db.prepare(`SELECT id FROM broadcasts b WHERE status = 'open' AND EXISTS (
       SELECT 1 FROM recipients r WHERE r.broadcast_id = b.id AND (
-        (r.state = 'retry' AND r.next_attempt_at <= @now) OR (${eligibleSql(sel).replace(/\b(state|error_class|next_attempt_at)\b/g, 'r.$1')})))
+        (r.state = 'retry' AND r.next_attempt_at <= @now) OR (${eligibleSql(sel)})))
     ORDER BY created_at, rowid`).pluck().all({ now }) as string[];
 }
 

@@ -1,11 +1,12 @@
 // The SQLite SendStore: short synchronous transactions, prepared statements, no await inside.
 import type { AttemptRecord, SendStore } from '../core/send-store.js';
-import { RECIPIENT_STATES, recipientKey, zeroStateCounts, type RecipientState, type RecipientToSend, type StateCounts } from '../core/types.js';
+import { recipientKey, type RecipientToSend, type StateCounts } from '../core/types.js';
 import { errorTitle } from '../whatsapp/error-codes.js';
 import { releaseLease, renewLease, setBroadcastStatus } from './broadcasts.js';
 import type { Db } from './db.js';
 import { applyPendingEvents } from './delivery.js';
-import { addOptouts } from './optouts.js';
+import { addOptouts, isOptedOut } from './optouts.js';
+import { nextRetryAtMs, stateCounts } from './status.js';
 
 interface ClaimRow { id: number; phone: string; vars: string | null; attempts: number; retry: number }
 
@@ -18,7 +19,6 @@ export class SqliteSendStore implements SendStore {
       orphans: p("UPDATE recipients SET state = 'unknown', error_class = 'unknown', error_detail = 'the process sending it died before the answer was recorded', updated_at = ? WHERE broadcast_id = ? AND state = 'sending'"),
       dueRetries: p("SELECT id, phone, vars, attempts, 1 AS retry FROM recipients WHERE broadcast_id = ? AND state = 'retry' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?"),
       pending: p("SELECT id, phone, vars, attempts, 0 AS retry FROM recipients WHERE broadcast_id = ? AND state = 'pending' AND next_attempt_at IS NULL ORDER BY id LIMIT ?"),
-      optedOut: p('SELECT 1 FROM optouts WHERE phone = ?').pluck(),
       markSending: p("UPDATE recipients SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?"),
       markSkipped: p("UPDATE recipients SET state = 'skipped', error_class = 'opted_out', error_detail = 'opted out after planning', next_attempt_at = NULL, updated_at = ? WHERE id = ?"),
       accepted: p(`UPDATE recipients SET state = 'sent', wamid = ?, sent_at = coalesce(sent_at, ?), next_attempt_at = NULL,
@@ -27,9 +27,7 @@ export class SqliteSendStore implements SendStore {
         error_detail = ?, error_class = ?, failed_at = CASE WHEN ? = 'failed' THEN ? ELSE failed_at END, updated_at = ? WHERE id = ? AND state = 'sending'`),
       attempt: p('INSERT INTO attempts (recipient_id, started_at, finished_at, http_status, error_code, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       requeue: p("UPDATE recipients SET state = 'pending', next_attempt_at = NULL, updated_at = ? WHERE id = ?"),
-      nextRetry: p("SELECT min(next_attempt_at) FROM recipients WHERE broadcast_id = ? AND state = 'retry'").pluck(),
       pairHits: p('SELECT count(*) FROM attempts WHERE recipient_id = ? AND error_code = 131056').pluck(),
-      counts: p('SELECT state, count(*) AS n FROM recipients WHERE broadcast_id = ? GROUP BY state'),
       reopen: p("UPDATE broadcasts SET status = 'open', reason = NULL WHERE id = ? AND status = 'halted'"),
     };
   }
@@ -47,7 +45,7 @@ export class SqliteSendStore implements SendStore {
         if (rows.length < want) rows = rows.concat(this.s.pending.all(broadcastId, want - rows.length) as ClaimRow[]);
         if (rows.length === 0) break;
         for (const r of rows) {
-          if (this.s.optedOut.get(r.phone)) { this.s.markSkipped.run(now, r.id); continue; }
+          if (isOptedOut(this.db, r.phone)) { this.s.markSkipped.run(now, r.id); continue; }
           this.s.markSending.run(now, r.id);
           claimed.push({
             id: r.id, broadcastId, phone: r.phone, attempts: r.attempts + 1,
@@ -83,7 +81,7 @@ export class SqliteSendStore implements SendStore {
   }
 
   nextRetryAt(broadcastId: string): number | null {
-    return this.s.nextRetry.get(broadcastId) as number | null;
+    return nextRetryAtMs(this.db, broadcastId);
   }
 
   pairRateHits(recipientId: number): number {
@@ -91,11 +89,7 @@ export class SqliteSendStore implements SendStore {
   }
 
   counts(broadcastId: string): StateCounts {
-    const counts = zeroStateCounts();
-    for (const r of this.s.counts.all(broadcastId) as { state: RecipientState; n: number }[]) {
-      if (RECIPIENT_STATES.includes(r.state)) counts[r.state] = r.n;
-    }
-    return counts;
+    return stateCounts(this.db, broadcastId);
   }
 
   setHalted(broadcastId: string, reason: string): void { setBroadcastStatus(this.db, broadcastId, 'halted', reason); }

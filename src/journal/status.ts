@@ -1,25 +1,42 @@
 // The status object of DESIGN §11, computed from the rows (never from counters that could drift).
 import { deriveState } from '../core/broadcast-state.js';
 import {
-  RECIPIENT_STATES, zeroRejectionCounts, zeroStateCounts, type BroadcastStatus, type ErrorCount, type RecipientState,
+  RECIPIENT_STATES, zeroRejectionCounts, zeroStateCounts, type BroadcastStatus, type ErrorCount, type RecipientState, type StateCounts,
 } from '../core/types.js';
 import { errorTitle } from '../whatsapp/error-codes.js';
 import { leaseIsLive, type BroadcastRow, type OwnerAlive } from './broadcasts.js';
-import type { Db } from './db.js';
+import { perConnection, type Db } from './db.js';
+
+const stmts = perConnection((db) => ({
+  stateCounts: db.prepare('SELECT state, count(*) AS n FROM recipients WHERE broadcast_id = ? GROUP BY state'),
+  nextRetry: db.prepare("SELECT min(next_attempt_at) FROM recipients WHERE broadcast_id = ? AND state = 'retry'").pluck(),
+}));
+
+/** Recipients of a broadcast by state (every state present, 0 when none). */
+export function stateCounts(db: Db, broadcastId: string): StateCounts {
+  const counts = zeroStateCounts();
+  for (const r of stmts(db).stateCounts.all(broadcastId) as { state: RecipientState; n: number }[]) {
+    if (RECIPIENT_STATES.includes(r.state)) counts[r.state] = r.n;
+  }
+  return counts;
+}
+
+/** When the earliest scheduled retry is due (Unix ms), or null when none is scheduled. */
+export function nextRetryAtMs(db: Db, broadcastId: string): number | null {
+  return stmts(db).nextRetry.get(broadcastId) as number | null;
+}
 
 export function broadcastStatus(db: Db, b: BroadcastRow, now: number, ownerAlive: OwnerAlive): BroadcastStatus {
-  const counts = zeroStateCounts();
-  const rows = db.prepare('SELECT state, count(*) AS n FROM recipients WHERE broadcast_id = ? GROUP BY state').all(b.id) as { state: RecipientState; n: number }[];
-  for (const r of rows) if (RECIPIENT_STATES.includes(r.state)) counts[r.state] = r.n;
+  const counts = stateCounts(db, b.id);
+  const recipients = RECIPIENT_STATES.reduce((n, s) => n + counts[s], 0);
   const rejections = zeroRejectionCounts();
   const rej = db.prepare('SELECT reason, count(*) AS n FROM rejections WHERE broadcast_id = ? GROUP BY reason').all(b.id) as { reason: string; n: number }[];
   for (const r of rej) rejections[r.reason] = r.n;
-  const attempted = counts.pending !== RECIPIENT_STATES.reduce((n, s) => n + counts[s], 0)
+  const attempted = counts.pending !== recipients
     || Boolean(db.prepare("SELECT 1 FROM recipients WHERE broadcast_id = ? AND (attempts > 0 OR error_code IS NOT NULL) LIMIT 1").get(b.id));
   const failedUnaccepted = counts.failed === 0 ? 0
     : db.prepare("SELECT count(*) FROM recipients WHERE broadcast_id = ? AND state = 'failed' AND wamid IS NULL").pluck().get(b.id) as number;
   const state = deriveState({ stored: b.status, leaseLive: leaseIsLive(b, now, ownerAlive), counts, attempted, failedUnaccepted });
-  const recipients = RECIPIENT_STATES.reduce((n, s) => n + counts[s], 0);
   // Accepted by the API (it returned a wamid), including messages whose delivery failed afterwards:
   // that is the base the delivery rates are taken over.
   const deliveryFailed = counts.failed - failedUnaccepted;
@@ -61,7 +78,7 @@ function topErrors(db: Db, id: string): ErrorCount[] {
 }
 
 function nextRetryAt(db: Db, id: string): string | null {
-  const at = db.prepare("SELECT min(next_attempt_at) FROM recipients WHERE broadcast_id = ? AND state = 'retry'").pluck().get(id) as number | null;
+  const at = nextRetryAtMs(db, id);
   return at === null ? null : new Date(at).toISOString();
 }
 

@@ -13,7 +13,7 @@ export type { FailureRule, SandboxOptions } from './options.js';
 export type { SandboxStats, WebhookStats } from './stats.js';
 export { isChosen, isTransient } from './inject.js';
 export { plannedStatuses } from './webhook/events.js';
-export { metaJson, signature } from './webhook/meta-json.js';
+export { metaJson } from './webhook/meta-json.js';
 
 export interface RunningSandbox {
   /** http://127.0.0.1:PORT */

@@ -2,7 +2,7 @@
 // statuses for many messages, so every entry[] × changes[] × (statuses|messages|user_preferences)[]
 // is visited. Each event gets a dedup key: Meta retries and fans out, so duplicates are normal.
 import type { NewWebhookEvent } from '../journal/webhook-events.js';
-import { MARKETING_CATEGORY, asList, asObj, readInbound, readPreference, readStatus } from './wire.js';
+import { asList, asObj, isMarketingStopResume, readInbound, readPreference, readStatus } from './wire.js';
 
 export const DEFAULT_OPTOUT_KEYWORDS: readonly string[] = ['STOP', 'UNSUBSCRIBE', 'STOPALL', 'CANCEL', 'END', 'QUIT', 'OPTOUT'];
 
@@ -82,6 +82,6 @@ function addPreference(batch: ExtractedBatch, raw: unknown): void {
     wamid: null,
     callbackData: null,
     payload: JSON.stringify(raw),
-    needsApply: pref.category === MARKETING_CATEGORY && (pref.value === 'stop' || pref.value === 'resume'),
+    needsApply: isMarketingStopResume(pref),
   });
 }

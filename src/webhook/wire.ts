@@ -26,6 +26,10 @@ export interface InboundMessage { id: string; from: string; type: string; text: 
 
 export interface PreferenceUpdate { waId: string; category: string; value: string; timestampMs: number | null; detail: string | null }
 
+/** The only preference events wa-send acts on: a marketing stop or resume. */
+export const isMarketingStopResume = (p: PreferenceUpdate): boolean =>
+  p.category === MARKETING_CATEGORY && (p.value === 'stop' || p.value === 'resume');
+
 type Obj = Record<string, unknown>;
 export const asObj = (v: unknown): Obj | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : null);
 export const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

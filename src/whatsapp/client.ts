@@ -61,7 +61,7 @@ export class CloudApiClient implements Sender {
     // A body that cannot be serialised is a bug: the promise rejects rather than pretend a send outcome.
     return new Promise((resolve) => {
       const payload = JSON.stringify(body);
-      const handler = new SendHandler((outcome) => resolve(outcome.kind === 'accepted' ? outcome : this.scrub(outcome)), onWritten);
+      const handler = new SendHandler((outcome) => resolve(this.scrub(outcome)), onWritten);
       // dispatch reports its own synchronous failures (closed pool, bad options) through
       // onResponseError before any write, so they arrive as `unreachable`.
       this.pool.dispatch({ path: this.path, method: 'POST', headers: this.headers, body: payload }, handler);
@@ -78,10 +78,7 @@ export class CloudApiClient implements Sender {
   private scrub(outcome: SendOutcome): SendOutcome {
     const { token } = this;
     // Real tokens are long; a few-letter test token would otherwise shred every word it occurs in.
-    if (token.length < MIN_REDACTED_LENGTH || outcome.kind === 'accepted') return outcome;
-    if (outcome.kind === 'error') {
-      return outcome.detail?.includes(token) ? { ...outcome, detail: outcome.detail.replaceAll(token, REDACTED) } : outcome;
-    }
-    return outcome.detail.includes(token) ? { ...outcome, detail: outcome.detail.replaceAll(token, REDACTED) } : outcome;
+    if (token.length < MIN_REDACTED_LENGTH || outcome.kind === 'accepted' || !outcome.detail?.includes(token)) return outcome;
+    return { ...outcome, detail: outcome.detail.replaceAll(token, REDACTED) };
   }
 }

@@ -8,7 +8,8 @@ import type { ResolvedOptions } from '../options.js';
 import type { WebhookStats } from '../stats.js';
 import type { StatusEvent } from './events.js';
 import { Batcher } from './batcher.js';
-import { metaJson, signature } from './meta-json.js';
+import { signatureHeader } from '../../webhook/signature.js';
+import { metaJson } from './meta-json.js';
 
 const RETRY_BACKOFF_MS = [100, 500, 2000];
 const POST_TIMEOUT_MS = 10_000;
@@ -104,7 +105,7 @@ export class WebhookEmitter {
     }
     this.inFlight = batch.length;
     const body = metaJson(envelope(batch, o));
-    this.attempt(new URL(o.webhookUrl), body, signature(o.appSecret, body), 0);
+    this.attempt(new URL(o.webhookUrl), body, signatureHeader(body, o.appSecret), 0);
   }
 
   private attempt(url: URL, body: string, sig: string, n: number): void {
