@@ -1,4 +1,5 @@
 // Human renderings of status objects (the JSON form is the object itself).
+import { openCount } from '../core/broadcast-state.js';
 import type { BroadcastStatus } from '../core/types.js';
 import { targetLabel } from '../core/types.js';
 import { printable, type IO } from './io.js';
@@ -41,7 +42,7 @@ export function renderList(io: IO, list: BroadcastStatus[]): string {
   const header = ['ID', 'NAME', 'CREATED', 'STATE', 'RECIPIENTS', 'ACCEPTED', 'FAILED', 'OPEN'];
   const rows = list.map((s) => [
     s.id, s.name ?? '', s.created_at.replace('T', ' ').slice(0, 16), s.state, String(s.recipients),
-    String(s.accepted ?? 0), String(s.counts.failed + s.counts.unknown), String(s.counts.pending + s.counts.retry + s.counts.sending),
+    String(s.accepted ?? 0), String(s.counts.failed + s.counts.unknown), String(openCount(s.counts)),
   ]);
   return table(header, rows, (col, v) => (col === 3 ? colorState(io, v) : v));
 }

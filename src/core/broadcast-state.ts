@@ -20,13 +20,21 @@ export function deriveState(f: StateFacts): BroadcastState {
   if (f.leaseLive) return 'running';
   if (f.stored === 'halted') return 'halted';
   const c = f.counts;
-  const open = c.pending + c.retry + c.sending;
+  const open = openCount(c);
   if (!f.attempted && open > 0) return 'planned';
   if (open > 0) return 'paused';
-  const accepted = c.sent + c.delivered + c.read + (c.failed - f.failedUnaccepted);
+  const accepted = acceptedCount(c, f.failedUnaccepted);
   const bad = f.failedUnaccepted + c.unknown;
   if (bad === 0) return 'completed';
   return accepted === 0 ? 'failed' : 'partial';
+}
+
+/**
+ * Messages the API accepted (it returned a wamid), including those whose delivery failed afterwards;
+ * `failedUnaccepted` is the failed rows without a wamid. The base the delivery rates are taken over.
+ */
+export function acceptedCount(c: StateCounts, failedUnaccepted: number): number {
+  return c.sent + c.delivered + c.read + (c.failed - failedUnaccepted);
 }
 
 /** Rows that still need a request: what `resume` would work on. */

@@ -51,9 +51,17 @@ function utf16WithoutBom(head: Buffer): 'utf-16le' | 'utf-16be' | null {
 
 /** The text of the file's first bytes, decoded exactly as the whole file will be. */
 export function decodeSample(head: Buffer, detected: DetectedEncoding): string {
-  const bytes = head.subarray(detected.bomLength);
-  if (detected.encoding !== 'utf-8') return new TextDecoder(detected.encoding).decode(bytes, { stream: true });
-  return new Utf8Or1252().decode(bytes, false);
+  return decoderFor(detected)(head.subarray(detected.bomLength), false);
+}
+
+/** A streaming decoder for the detected encoding; `final` flushes what a chunk boundary cut. */
+function decoderFor(detected: DetectedEncoding): (bytes: Buffer, final: boolean) => string {
+  if (detected.encoding === 'utf-8') {
+    const d = new Utf8Or1252();
+    return (bytes, final) => d.decode(bytes, final);
+  }
+  const d = new TextDecoder(detected.encoding);
+  return (bytes, final) => d.decode(bytes, { stream: !final });
 }
 
 /**
@@ -143,13 +151,7 @@ export class DecodeToText extends Transform {
 
   constructor(detected: DetectedEncoding, private readonly path: string) {
     super({ readableObjectMode: true });
-    if (detected.encoding === 'utf-8') {
-      const d = new Utf8Or1252();
-      this.decode = (bytes, final) => d.decode(bytes, final);
-    } else {
-      const d = new TextDecoder(detected.encoding);
-      this.decode = (bytes, final) => d.decode(bytes, { stream: !final });
-    }
+    this.decode = decoderFor(detected);
     this.skip = detected.bomLength;
   }
 
@@ -177,18 +179,19 @@ export class DecodeToText extends Transform {
     if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
     const nul = t.indexOf('\0');
     if (nul !== -1) {
-      const line = this.linesBefore + countNewlines(t, nul) + 1;
+      const line = this.linesBefore + countNewlines(t, 0, nul) + 1;
       return usageError(`${this.path} line ${line} contains a NUL byte: not a text CSV file; nothing was planned`);
     }
-    this.linesBefore += countNewlines(t, t.length);
+    this.linesBefore += countNewlines(t, 0, t.length);
     if (t !== '') this.push(t);
     return undefined;
   }
 }
 
-function countNewlines(text: string, end: number): number {
+/** Line breaks in text[from, to). */
+export function countNewlines(text: string, from: number, to: number): number {
   let n = 0;
-  for (let p = text.indexOf('\n'); p !== -1 && p < end; p = text.indexOf('\n', p + 1)) n++;
+  for (let p = text.indexOf('\n', from); p !== -1 && p < to; p = text.indexOf('\n', p + 1)) n++;
   return n;
 }
 

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { usageError } from './errors.js';
-import { DecodeToText, decodeSample, detectDelimiter, detectEncoding, sepLineDelimiter, type TextEncoding } from './csv-decode.js';
+import { countNewlines, DecodeToText, decodeSample, detectDelimiter, detectEncoding, sepLineDelimiter, type TextEncoding } from './csv-decode.js';
 
 export type CsvRow =
   | { line: number; values: string[]; error?: undefined }
@@ -163,14 +163,8 @@ function leadingNewlines(raw: string): number {
   return n;
 }
 
-function countNewlines(text: string, from: number, to: number): number {
-  let n = 0;
-  for (let p = text.indexOf('\n', from); p !== -1 && p < to; p = text.indexOf('\n', p + 1)) n++;
-  return n;
-}
-
 async function* rowsAgainst(headers: string[], iterator: AsyncGenerator<CsvRow>): AsyncGenerator<CsvRow> {
-  for await (const row of { [Symbol.asyncIterator]: () => iterator }) {
+  for await (const row of iterator) {
     if (row.error !== undefined) {
       yield row;
       continue;

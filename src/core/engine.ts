@@ -7,7 +7,7 @@ import { RateGate } from './rate-gate.js';
 import { RunHealth } from './run-health.js';
 import { decide, RETRY_DEFAULTS, type Decision } from './retry-policy.js';
 import type { AttemptRecord, SendStore } from './send-store.js';
-import type { Sender } from './sender.js';
+import { describeApiError, type Sender } from './sender.js';
 import type { RecipientToSend } from './types.js';
 
 export interface EngineOptions {
@@ -204,7 +204,7 @@ export class Engine {
       this.networkPauseMs = 0;
     }
     if (o.kind === 'error' && d.halt && this.haltReason === null) {
-      this.haltReason = `error ${o.code ?? '?'} ${o.title}${o.detail ? `: ${o.detail}` : ''}`;
+      this.haltReason = describeApiError(o);
     }
     const payloadHalt = this.payloadHalt.observe(r);
     if (payloadHalt && this.haltReason === null) {

@@ -6,12 +6,15 @@ export interface StringLimit { field: string; max: number }
 
 type Path = (string | number)[];
 
+/** The path of a template parameter's text: template.components.<i>.parameters.<j>.text. */
+const TEMPLATE_PARAMETER_TEXT = /^template\.components\.(\d+)\.parameters\.(\d+)\.text$/;
+
 /** The length limit that applies to the string at `path` in `message`, if any. */
 export function limitFor(message: Record<string, unknown>, path: Path): StringLimit | null {
   const p = path.join('.');
   if (p === 'text.body') return { field: 'text body', max: 4096 };
   if (/^(image|video|document)\.caption$/.test(p)) return { field: 'caption', max: 1024 };
-  const template = /^template\.components\.(\d+)\.parameters\.(\d+)\.text$/.exec(p);
+  const template = TEMPLATE_PARAMETER_TEXT.exec(p);
   if (template) {
     const components = ((message.template as { components?: { type?: string }[] })?.components) ?? [];
     const component = components[Number(template[1])];
@@ -41,7 +44,7 @@ export function limitFor(message: Record<string, unknown>, path: Path): StringLi
  * a row (error 132000/100 "Param text cannot have new-line/tab characters or more than 4 consecutive spaces").
  */
 export function isTemplateParameterText(path: Path): boolean {
-  return /^template\.components\.\d+\.parameters\.\d+\.text$/.test(path.join('.'));
+  return TEMPLATE_PARAMETER_TEXT.test(path.join('.'));
 }
 
 const MULTI_LINE = /[\r\n\t\v\f]| {5}/;

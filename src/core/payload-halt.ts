@@ -1,6 +1,7 @@
 // DESIGN §5: when the first N results of a run all fail with the same payload error (100, 132000,
 // 132012…), the message spec is wrong, not the recipients: halt instead of failing the whole list.
 import type { AttemptRecord } from './send-store.js';
+import { describeApiError } from './sender.js';
 
 export interface PayloadHalt {
   reason: string;
@@ -23,7 +24,7 @@ export class PayloadHaltCheck {
     if (codes.some((c) => c === undefined || c !== codes[0])) return null;
     const o = r.outcome as Extract<AttemptRecord['outcome'], { kind: 'error' }>;
     return {
-      reason: `the first ${this.n} requests all failed with error ${o.code ?? '?'} ${o.title}${o.detail ? `: ${o.detail}` : ''} — the message does not fit the template or the API`,
+      reason: `the first ${this.n} requests all failed with ${describeApiError(o)} — the message does not fit the template or the API`,
       requeue: this.first.map((x) => x.recipient.id),
     };
   }

@@ -60,8 +60,13 @@ function candidates(text: string, defaultCountry?: CountryCode): string[] {
   // Digits that already carry a country code but no +, as wa_id exports have them. Ten digits are
   // left out: that is the national length in the US, India and elsewhere.
   else if (!defaultCountry && /^[1-9]\d{10,14}$/.test(digits)) list.push(`+${digits}`);
-  // Mexico dropped the mobile "1" after +52 in 2020; old lists still carry it.
-  const mx = /^\+?521(\d{10})$/.exec(digits);
-  if (mx) list.push(`+52${mx[1]}`);
+  const mx = mexicanLegacyMobile(digits);
+  if (mx) list.push(mx);
   return list;
+}
+
+/** Mexico dropped the mobile "1" after +52 in 2020; old lists and wa_ids still carry it (521 + 10 digits). */
+export function mexicanLegacyMobile(digits: string): string | null {
+  const m = /^\+?521(\d{10})$/.exec(digits);
+  return m ? `+52${m[1]}` : null;
 }

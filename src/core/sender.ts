@@ -40,3 +40,8 @@ export interface Sender {
   send(body: Record<string, unknown>, onWritten?: () => void): Promise<SendOutcome>;
   close(): Promise<void>;
 }
+
+/** "error 131026 Message undeliverable: detail": how an API error is named in halt reasons. */
+export function describeApiError(o: Extract<SendOutcome, { kind: 'error' }>): string {
+  return `error ${o.code ?? '?'} ${o.title}${o.detail ? `: ${o.detail}` : ''}`;
+}

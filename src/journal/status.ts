@@ -1,5 +1,5 @@
 // The status object of DESIGN §11, computed from the rows (never from counters that could drift).
-import { deriveState } from '../core/broadcast-state.js';
+import { acceptedCount, deriveState } from '../core/broadcast-state.js';
 import {
   RECIPIENT_STATES, zeroRejectionCounts, zeroStateCounts, type BroadcastStatus, type ErrorCount, type RecipientState, type StateCounts,
 } from '../core/types.js';
@@ -37,10 +37,8 @@ export function broadcastStatus(db: Db, b: BroadcastRow, now: number, ownerAlive
   const failedUnaccepted = counts.failed === 0 ? 0
     : db.prepare("SELECT count(*) FROM recipients WHERE broadcast_id = ? AND state = 'failed' AND wamid IS NULL").pluck().get(b.id) as number;
   const state = deriveState({ stored: b.status, leaseLive: leaseIsLive(b, now, ownerAlive), counts, attempted, failedUnaccepted });
-  // Accepted by the API (it returned a wamid), including messages whose delivery failed afterwards:
-  // that is the base the delivery rates are taken over.
   const deliveryFailed = counts.failed - failedUnaccepted;
-  const accepted = counts.sent + counts.delivered + counts.read + deliveryFailed;
+  const accepted = acceptedCount(counts, failedUnaccepted);
   const delivered = counts.delivered + counts.read;
   return {
     id: b.id,

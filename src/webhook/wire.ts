@@ -1,6 +1,7 @@
 // Readers for single webhook objects (FACTS §5): a status, an inbound message, a user preference.
 // Tolerant by design: fields Meta adds or drops between versions (conversation, pricing, BSUIDs)
 // are ignored, and anything we cannot use reads as null rather than throwing.
+import { mexicanLegacyMobile } from '../core/phone.js';
 import type { ErrorClass } from '../core/sender.js';
 import { errorCodeInfo, errorTitle } from '../whatsapp/error-codes.js';
 
@@ -100,8 +101,8 @@ export function waIdToPhones(waId: string): string[] {
   const digits = waId.trim().replace(/^\+/, '');
   if (!/^\d{6,15}$/.test(digits)) return [];
   const phones = [`+${digits}`];
-  const mx = /^521(\d{10})$/.exec(digits);
-  if (mx) phones.push(`+52${mx[1]}`);
+  const mx = mexicanLegacyMobile(digits);
+  if (mx) phones.push(mx);
   const br = /^55(\d{2})([6-9]\d{7})$/.exec(digits);
   if (br) phones.push(`+55${br[1]}9${br[2]}`);
   return phones;
