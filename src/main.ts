@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './cli/commands.js';
 import { buildContext, type Context, type GlobalOptions } from './cli/context.js';
 import { asWaSendError, EXIT, errorLine, exitCodeFor } from './cli/exit-codes.js';
-import { printable, processIO, type IO } from './cli/io.js';
+import { errorOut, printable, processIO, type IO } from './cli/io.js';
 
 /** A command's action: gets the context and commander's arguments, returns the exit code. */
 export type Action = (ctx: Context, ...args: any[]) => Promise<number>;
@@ -36,12 +36,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, ioOverride?: 
     exitCode = await action(ctx, ...args.slice(0, -1));
   };
   for (const register of COMMANDS) register(program, wrap);
-  for (const command of program.commands) command.exitOverride().showSuggestionAfterError(true);
 
   if (argv.every((a) => a.startsWith('-')) && !argv.some((a) => ['-h', '--help', '-V', '--version'].includes(a))) {
     // No command: the help is what a person wants to read; stderr keeps to its one line.
     program.outputHelp();
-    io.stderr.write('wa-send: no command given — pick one of the commands above (wa-send <command> --help for its flags)\n');
+    errorOut(io, 'no command given — pick one of the commands above (wa-send <command> --help for its flags)');
     return EXIT.usage;
   }
   const code = await runParsed(program, argv, io, () => exitCode);
@@ -49,7 +48,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, ioOverride?: 
   await new Promise((resolve) => setImmediate(resolve));
   const failure = io.outputFailure?.() ?? null;
   if (failure === null) return code;
-  io.stderr.write(`wa-send: ${failure}\n`);
+  errorOut(io, failure);
   return code === EXIT.ok ? EXIT.internal : code;
 }
 

@@ -10,7 +10,7 @@ import { note } from './io.js';
 import { addMessageFlags, countryFromFlag, messageFromCliFlags, type MessageCliFlags } from './message-flags.js';
 import { addRunFlags, type RunFlags } from './run-flags.js';
 import { sendBroadcast } from './send.js';
-import { requireCredentials, resolveTarget } from './target.js';
+import { DEFAULT_API_URL, requireCredentials, resolveTarget } from './target.js';
 
 interface BroadcastFlags extends MessageCliFlags, RunFlags { key?: string; name?: string; dryRun?: boolean }
 
@@ -31,26 +31,23 @@ async function broadcastAction(ctx: Context, csvPath: string, flags: BroadcastFl
   const defaultCountry = countryFromFlag(flags.defaultCountry);
   const target = resolveTarget(flags, ctx.env);
   if (!flags.dryRun) requireCredentials(target, ctx.env); // before planning: a plan we can't send helps nobody
-  const dryTarget = target ?? { api_url: 'https://graph.facebook.com', phone_number_id: '(WA_PHONE_NUMBER_ID not set)' };
+  const dryTarget = target ?? { api_url: DEFAULT_API_URL, phone_number_id: '(WA_PHONE_NUMBER_ID not set)' };
 
   const db = ctx.openJournal({ readonly: Boolean(flags.dryRun) });
-  let plan: PlanResult;
-  const normalizer = workerNormalizer(defaultCountry);
   try {
-    plan = await planBroadcast({
-      csvPath, message, maxInvalidPct: flags.maxInvalid, target: dryTarget, dryRun: Boolean(flags.dryRun),
-      ...(flags.phoneColumn !== undefined && { phoneColumn: flags.phoneColumn }),
-      ...(defaultCountry !== undefined && { defaultCountry }),
-      ...(flags.key !== undefined && { key: flags.key }),
-      ...(flags.name !== undefined && { name: flags.name }),
-    }, new SqlitePlanStore(db), normalizer);
-  } catch (err) {
-    db.close();
-    throw err;
-  } finally {
-    await normalizer.close();
-  }
-  try {
+    let plan: PlanResult;
+    const normalizer = workerNormalizer(defaultCountry);
+    try {
+      plan = await planBroadcast({
+        csvPath, message, maxInvalidPct: flags.maxInvalid, target: dryTarget, dryRun: Boolean(flags.dryRun),
+        ...(flags.phoneColumn !== undefined && { phoneColumn: flags.phoneColumn }),
+        ...(defaultCountry !== undefined && { defaultCountry }),
+        ...(flags.key !== undefined && { key: flags.key }),
+        ...(flags.name !== undefined && { name: flags.name }),
+      }, new SqlitePlanStore(db), normalizer);
+    } finally {
+      await normalizer.close();
+    }
     if (flags.dryRun) {
       printDryRun(ctx, csvPath, plan, dryTarget, Boolean(flags.json));
       return 0;

@@ -1,6 +1,5 @@
 // What every command gets: the environment (after --env-file layering), the IO object, and the
 // journal location. Layers: defaults < --env-file < real environment < flags.
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -8,6 +7,7 @@ import { usageError } from '../core/errors.js';
 import { getBroadcast, type BroadcastRow } from '../journal/broadcasts.js';
 import { openJournal, type Db, type OpenOptions } from '../journal/db.js';
 import type { IO } from './io.js';
+import { readFlagFile } from './parse.js';
 
 export interface GlobalOptions {
   journal?: string;
@@ -44,13 +44,7 @@ export function resolveJournalPath(flag: string | undefined, env: NodeJS.Process
 
 function readEnvFile(path: string | undefined): Record<string, string> {
   if (!path) return {};
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw usageError(`cannot read --env-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return parseEnv(text) as Record<string, string>;
+  return parseEnv(readFlagFile('--env-file', path)) as Record<string, string>;
 }
 
 /** The broadcast an id names, or the usage error every command gives for an unknown id. */

@@ -38,9 +38,14 @@ export function asWaSendError(err: unknown): unknown {
   return err;
 }
 
+/** 143 for SIGTERM, 130 for SIGINT (and for an unnamed interruption). */
+export function signalExit(signal: NodeJS.Signals | null | undefined): number {
+  return signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+}
+
 export function exitCodeFor(err: unknown): number {
   if (!(err instanceof WaSendError)) return EXIT.internal;
-  if (err.kind === 'interrupted') return err.signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+  if (err.kind === 'interrupted') return signalExit(err.signal);
   return BY_KIND[err.kind];
 }
 

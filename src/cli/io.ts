@@ -63,6 +63,11 @@ export function printJson(io: IO, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** A "wa-send: …" line on stderr: the one line a non-zero exit prints, or a warning. */
+export function errorOut(io: IO, text: string): void {
+  io.stderr.write(`wa-send: ${text}\n`);
+}
+
 /** Progress and notices on stderr, silenced by --quiet. */
 export function note(io: IO, line: string): void {
   if (!io.quiet) io.stderr.write(`${line}\n`);

@@ -1,17 +1,19 @@
 // Message and recipient flags of `broadcast` (DESIGN §1), turned into a message object.
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { usageError } from '../core/errors.js';
 import { messageFromFlags } from '../core/message-spec.js';
 import { toCountryCode } from '../core/phone.js';
 import type { CountryCode } from 'libphonenumber-js';
-import { collect, percent } from './parse.js';
+import { collect, percent, readFlagFile } from './parse.js';
 
 export interface MessageCliFlags {
   template?: string; lang?: string; body?: string[]; headerText?: string; headerImage?: string;
   headerVideo?: string; headerDocument?: string; button?: string[]; text?: string; messageFile?: string;
   phoneColumn?: string; defaultCountry?: string; maxInvalid: number;
 }
+
+/** --default-country, shared by broadcast and optout. */
+export const DEFAULT_COUNTRY_OPTION = ['--default-country <CC>', 'country for numbers written without a country code, e.g. US'] as const;
 
 export function addMessageFlags(command: Command): Command {
   return command
@@ -26,19 +28,14 @@ export function addMessageFlags(command: Command): Command {
     .option('--text <body>', 'send a free-form text message (only inside the 24 h service window)')
     .option('--message-file <file.json>', 'send this Cloud API message object (any type, without "to")')
     .option('--phone-column <name>', 'CSV column with the phone number (default: detected)')
-    .option('--default-country <CC>', 'country for numbers written without a country code, e.g. US')
+    .option(...DEFAULT_COUNTRY_OPTION)
     .option('--max-invalid <pct>', 'refuse to plan when more than this % of rows cannot be sent (bad number, missing value…)', percent('--max-invalid'), 20);
 }
 
 export function messageFromCliFlags(flags: MessageCliFlags): Record<string, unknown> {
   let messageFile: unknown;
   if (flags.messageFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(flags.messageFile, 'utf8');
-    } catch (err) {
-      throw usageError(`cannot read --message-file ${flags.messageFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
+    const text = readFlagFile('--message-file', flags.messageFile);
     try {
       messageFile = JSON.parse(text);
     } catch (err) {

@@ -11,7 +11,7 @@ import { addOptouts, listOptouts, removeOptouts } from '../journal/optouts.js';
 import type { Wrap } from '../main.js';
 import type { Context } from './context.js';
 import { note, printJson, printLine } from './io.js';
-import { countryFromFlag } from './message-flags.js';
+import { countryFromFlag, DEFAULT_COUNTRY_OPTION } from './message-flags.js';
 
 interface CountryFlag { defaultCountry?: string }
 interface ImportFlags extends CountryFlag { phoneColumn?: string; json?: boolean }
@@ -21,7 +21,7 @@ const SHOWN_INVALID = 20;
 
 export function registerOptout(program: Command, wrap: Wrap): void {
   const optout = program.command('optout').description('the suppression list: numbers wa-send never sends to');
-  const country = ['--default-country <CC>', 'country for numbers written without a country code, e.g. US'] as const;
+  const country = DEFAULT_COUNTRY_OPTION;
   optout.command('add').description('add numbers (all or none: an invalid one adds nothing)')
     .argument('<phone...>').option(...country)
     .action(wrap(async (ctx: Context, phones: string[], flags: CountryFlag) => withDb(ctx, (db) => {

@@ -1,5 +1,7 @@
 // Flag value parsers shared by commands. Each throws a usage error naming the flag.
 import { InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { usageError } from '../core/errors.js';
 
 export function positiveInt(flag: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
@@ -56,4 +58,13 @@ export function duration(flag: string) {
 /** For repeatable flags: commander calls this with each value and the list so far. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** The text of the file a flag names; an unreadable one is a usage error naming the flag. */
+export function readFlagFile(flag: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw usageError(`cannot read ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }

@@ -3,9 +3,10 @@
 import type { Command } from 'commander';
 import { broadcastsWithRetries, requeueForRetry, type RetrySelection } from '../journal/retry-selection.js';
 import type { Wrap } from '../main.js';
+import type { Db } from '../journal/db.js';
 import { requireBroadcast, type Context } from './context.js';
-import { EXIT } from './exit-codes.js';
-import { note, printJson } from './io.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { errorOut, note, printJson } from './io.js';
 import { addRunFlags, type RunFlags } from './run-flags.js';
 import { runOne, sendBroadcast } from './send.js';
 
@@ -28,8 +29,7 @@ async function retryAction(ctx: Context, id: string | undefined, flags: RetryFla
   try {
     if (id) {
       requireBroadcast(ctx, db, id);
-      const n = requeueForRetry(db, id, flags, Date.now());
-      note(ctx.io, `Broadcast ${id}: ${n} failed recipients queued again.`);
+      requeue(ctx, db, id, flags);
       return await sendBroadcast(ctx, db, id, flags, { mode: 'retry-failed', fresh: false });
     }
     const ids = broadcastsWithRetries(db, flags, Date.now());
@@ -37,17 +37,16 @@ async function retryAction(ctx: Context, id: string | undefined, flags: RetryFla
     const statuses = [];
     let worst: number = EXIT.ok;
     for (const each of ids) {
-      const n = requeueForRetry(db, each, flags, Date.now());
-      note(ctx.io, `Broadcast ${each}: ${n} failed recipients queued again.`);
+      requeue(ctx, db, each, flags);
       let code: number;
       try {
         const outcome = await runOne(ctx, db, each, flags, 'retry-failed', false);
         statuses.push(outcome.status);
-        if (outcome.line) ctx.io.stderr.write(`wa-send: ${outcome.line}\n`);
+        if (outcome.line) errorOut(ctx.io, outcome.line);
         code = outcome.code;
       } catch (err) {
-        if (!(err instanceof Error && 'kind' in err && err.kind === 'busy')) throw err;
-        ctx.io.stderr.write(`wa-send: ${err.message} — skipped\n`);
+        if (exitCodeFor(err) !== EXIT.busy) throw err;
+        errorOut(ctx.io, `${(err as Error).message} — skipped`);
         code = EXIT.busy;
       }
       if (code === EXIT.sigint || code === EXIT.sigterm) return code; // an operator's Ctrl-C stops the whole sweep
@@ -58,4 +57,9 @@ async function retryAction(ctx: Context, id: string | undefined, flags: RetryFla
   } finally {
     db.close();
   }
+}
+
+function requeue(ctx: Context, db: Db, id: string, flags: RetryFlags): void {
+  const n = requeueForRetry(db, id, flags, Date.now());
+  note(ctx.io, `Broadcast ${id}: ${n} failed recipients queued again.`);
 }

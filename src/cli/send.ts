@@ -13,8 +13,8 @@ import { countEligibleForRetry } from '../journal/retry-selection.js';
 import { broadcastStatus } from '../journal/status.js';
 import { buildRequestBody } from '../whatsapp/payload.js';
 import { requireBroadcast, type Context } from './context.js';
-import { EXIT } from './exit-codes.js';
-import { note, printLine } from './io.js';
+import { EXIT, signalExit } from './exit-codes.js';
+import { errorOut, note, printJson, printLine } from './io.js';
 import { newOwner, ownerAlive } from './owner.js';
 import { progressReporter } from './progress.js';
 import { renderStatus } from './render-status.js';
@@ -32,8 +32,8 @@ const LEASE_TTL_MS = 30_000;
 /** Sends one broadcast and prints its summary; returns the exit code (non-zero exits print one stderr line). */
 export async function sendBroadcast(ctx: Context, db: Db, id: string, flags: RunFlags, opts: { mode: RunMode; fresh: boolean }): Promise<number> {
   const outcome = await runOne(ctx, db, id, flags, opts.mode, opts.fresh);
-  if (flags.json) ctx.io.stdout.write(`${JSON.stringify(outcome.status, null, 2)}\n`);
-  if (outcome.line) ctx.io.stderr.write(`wa-send: ${outcome.line}\n`);
+  if (flags.json) printJson(ctx.io, outcome.status);
+  if (outcome.line) errorOut(ctx.io, outcome.line);
   // A clean run has no error line; tell a person where the per-recipient detail is (not cron: --quiet).
   else if (outcome.code === EXIT.ok && ctx.io.stderrIsTTY) note(ctx.io, `Per recipient: wa-send status ${id} --recipients`);
   return outcome.code;
@@ -48,7 +48,7 @@ export async function runOne(ctx: Context, db: Db, id: string, flags: RunFlags, 
   if (openCount(status0.counts) === 0) {
     if (!fresh) note(ctx.io, `Broadcast ${id} has nothing left to send (${status0.state}).`);
     const code = codeForFinished(status0);
-    return finish(ctx, db, b, flags, code, finishedLine(db, status0, code));
+    return finish(ctx, db, b, flags, code, finishedLine(db, status0, code), status0);
   }
   if (mode === 'broadcast' && fresh && b.target !== 'sandbox' && !flags.yes && ctx.io.stdinIsTTY && status0.recipients > CONFIRM_ABOVE) {
     const ok = await ctx.io.confirm(`Send ${b.spec.message.type} message to ${status0.recipients} recipients via ${targetLabel(b.target)}?`);
@@ -99,10 +99,11 @@ function checkTarget(ctx: Context, b: BroadcastRow, flags: RunFlags) {
   return b.target;
 }
 
-function exitFor(r: RunResult, signal: NodeJS.Signals | null, id: string, continueCmd: string, db: Db, b: BroadcastRow): [number, string | null] {
+/** The exit code and stderr line for how the run ended (and, when done, the status they came from). */
+function exitFor(r: RunResult, signal: NodeJS.Signals | null, id: string, continueCmd: string, db: Db, b: BroadcastRow): [number, string | null, BroadcastStatus?] {
   switch (r.stop) {
     case 'interrupted':
-      return [signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint, `interrupted by ${signal ?? 'a signal'}; every answer received was recorded — continue with: ${continueCmd}`];
+      return [signalExit(signal), `interrupted by ${signal ?? 'a signal'}; every answer received was recorded — continue with: ${continueCmd}`];
     case 'halted':
       return [EXIT.halted, `broadcast ${id} halted: ${r.reason ?? 'run-wide error'}; fix it, then: wa-send resume ${id}`];
     case 'lease_lost':
@@ -114,7 +115,7 @@ function exitFor(r: RunResult, signal: NodeJS.Signals | null, id: string, contin
     case 'done': {
       const status = broadcastStatus(db, getBroadcast(db, b.id)!, Date.now(), ownerAlive);
       const code = codeForFinished(status);
-      return [code, finishedLine(db, status, code)];
+      return [code, finishedLine(db, status, code), status];
     }
   }
 }
@@ -155,8 +156,8 @@ function partialLine(db: Db, s: BroadcastStatus): string {
   return `broadcast ${s.id} finished ${s.state}: ${what.join(', ')} — ${next.join('; ')}`;
 }
 
-function finish(ctx: Context, db: Db, b: BroadcastRow, flags: RunFlags, code: number, line: string | null): RunOutcome {
-  const status = broadcastStatus(db, getBroadcast(db, b.id)!, Date.now(), ownerAlive);
+function finish(ctx: Context, db: Db, b: BroadcastRow, flags: RunFlags, code: number, line: string | null,
+  status = broadcastStatus(db, getBroadcast(db, b.id)!, Date.now(), ownerAlive)): RunOutcome {
   // The summary is always printed; with --json stdout carries only the JSON document.
   if (!flags.json) printLine(ctx.io.stdout, renderStatus(ctx.io, status));
   else if (!ctx.io.quiet) printLine(ctx.io.stderr, renderStatus(ctx.io, status));
@@ -168,8 +169,8 @@ function trapSignals(engine: Engine, ctx: Context, continueCmd: string) {
   let got: NodeJS.Signals | null = null;
   const handler = (signal: NodeJS.Signals) => {
     if (got !== null) {
-      ctx.io.stderr.write(`wa-send: second ${signal}: exiting now; rows in flight will show as unknown — continue with: ${continueCmd}\n`);
-      process.exit(signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint);
+      errorOut(ctx.io, `second ${signal}: exiting now; rows in flight will show as unknown — continue with: ${continueCmd}`);
+      process.exit(signalExit(signal));
     }
     got = signal;
     note(ctx.io, `\n${signal}: stopping — waiting for requests in flight to be answered and recorded (again to exit at once)`);

@@ -30,15 +30,11 @@ async function statusAction(ctx: Context, id: string | undefined, flags: StatusF
   // --state and --format only make sense for rows: asking for them is asking for the rows.
   const rows = Boolean(flags.recipients || flags.state || flags.format);
   if (!id && rows) throw usageError('--recipients, --state and --format need a broadcast id', 'e.g. wa-send status <broadcast-id> --recipients');
-  if (!existsSync(ctx.journalPath)) {
-    if (id) throw usageError(`no broadcast ${id}: the journal ${ctx.journalPath} does not exist yet`);
-    if (flags.json) printJson(ctx.io, []);
-    else printLine(ctx.io.stdout, 'No broadcasts yet.');
-    return 0;
-  }
+  if (id && !existsSync(ctx.journalPath)) throw usageError(`no broadcast ${id}: the journal ${ctx.journalPath} does not exist yet`);
+  // A journal that does not exist yet opens as an empty one: the list says "No broadcasts yet."
   const db = ctx.openJournal({ readonly: true });
   try {
-    return id ? await showOne(ctx, db, id, flags) : showAll(ctx, db, flags);
+    return id ? await showOne(ctx, db, id, flags, rows) : showAll(ctx, db, flags);
   } finally {
     db.close();
   }
@@ -52,9 +48,9 @@ function showAll(ctx: Context, db: Db, flags: StatusFlags): number {
   return 0;
 }
 
-async function showOne(ctx: Context, db: Db, id: string, flags: StatusFlags): Promise<number> {
+async function showOne(ctx: Context, db: Db, id: string, flags: StatusFlags, rows: boolean): Promise<number> {
   const b = requireBroadcast(ctx, db, id);
-  if (flags.recipients || flags.state || flags.format) {
+  if (rows) {
     await writeRecipientRows(ctx.io.stdout, db, id, flags.state, flags.format ?? 'table');
     return 0;
   }
