@@ -1,11 +1,10 @@
 // Issue 4 acceptance through real processes: `wa-send webhook`, `wa-send sandbox` emitting signed
 // webhooks, and broadcasts, all on 127.0.0.1 with one temp journal.
-import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../src/webhook/signature.js';
-import { collect, csvWithPhones, startSandboxProcess, waitForOutput, workspace, type SandboxProcess } from '../helpers/cli.js';
+import { collect, csvWithPhones, query, startSandboxProcess, waitForOutput, workspace, type SandboxProcess } from '../helpers/cli.js';
 import { WHATSAPP_SAMPLES } from '../helpers/fixtures.js';
 
 const SECRET = 'e2e-app-secret';
@@ -24,11 +23,6 @@ async function webhook(ws: ReturnType<typeof workspace>): Promise<string> {
   stops.push(async () => { child.kill('SIGTERM'); await done; });
   const url = await waitForOutput(child, /http:\/\/127\.0\.0\.1:\d+/);
   return url;
-}
-
-function query<T>(journal: string, sql: string): T[] {
-  const db = new Database(journal, { readonly: true });
-  try { return db.prepare(sql).all() as T[]; } finally { db.close(); }
 }
 
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {

@@ -5,17 +5,14 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REJECTION_REASONS, RECIPIENT_STATES } from '../../src/core/types.js';
-import { collect, csvWithPhones, SAMPLES, workspace } from '../helpers/cli.js';
+import { collect, csvWithPhones, query, SAMPLES, workspace } from '../helpers/cli.js';
 
 const write = (dir: string, name: string, content: string | Buffer) => {
   const path = join(dir, name);
   writeFileSync(path, content);
   return path;
 };
-const count = (journal: string, sql: string) => {
-  const db = new Database(journal, { readonly: true });
-  try { return db.prepare(sql).pluck().get() as number; } finally { db.close(); }
-};
+const count = (journal: string, sql: string) => Object.values(query(journal, sql)[0]!)[0] as number;
 const oneLine = (stderr: string) => {
   const lines = stderr.trim().split('\n');
   expect(lines).toHaveLength(1);

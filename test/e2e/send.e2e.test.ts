@@ -1,10 +1,8 @@
 // Issue 3 acceptance: the real binary against a sandbox process over loopback, real SQLite journal.
-import Database from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isChosen } from '../../src/sandbox/index.js';
-import { collect, csvWithPhones, startSandboxProcess, workspace, type SandboxProcess } from '../helpers/cli.js';
+import { collect, csvWithPhones, query, startSandboxProcess, workspace, type SandboxProcess } from '../helpers/cli.js';
+import { phones, writeCsv } from '../helpers/journal.js';
 
 const sandboxes: SandboxProcess[] = [];
 async function sandbox(args: string[] = []) {
@@ -14,23 +12,12 @@ async function sandbox(args: string[] = []) {
 }
 afterEach(async () => { await Promise.all(sandboxes.splice(0).map((s) => s.stop())); });
 
-function query<T = Record<string, unknown>>(journal: string, sql: string, ...params: unknown[]): T[] {
-  const db = new Database(journal, { readonly: true });
-  try { return db.prepare(sql).all(...params) as T[]; } finally { db.close(); }
-}
-
-function writeCsv(dir: string, text: string, name = 'list.csv'): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
 const ids = (stdout: string) => /Broadcast (b[a-z0-9]+)/.exec(stdout)?.[1];
 
 describe('sending (e2e)', () => {
   it('a) one permanent failure of three → exit 3, status partial, the export names the error', async () => {
     const s = await sandbox(['--fail', '131026=0.34', '--seed', 'e2e-a']);
-    const all = Array.from({ length: 60 }, (_, i) => `+1415201${String(i).padStart(4, '0')}`);
+    const all = phones(60);
     const bad = all.find((p) => isChosen('e2e-a', p, 131026, 0.34))!;
     const good = all.filter((p) => !isChosen('e2e-a', p, 131026, 0.34)).slice(0, 2);
     const ws = workspace(s.env);

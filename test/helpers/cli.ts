@@ -1,10 +1,11 @@
 // e2e helpers: run the real wa-send binary (built to dist/) and a sandbox in its own process, both
 // on 127.0.0.1, with a temp journal and a clean environment (no credentials leak in from the host).
+import Database from 'better-sqlite3';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from './journal.js';
+import { csvOf, phones, tempDir } from './journal.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'wa-send.js');
@@ -102,7 +103,10 @@ export async function startSandboxProcess(args: string[] = []): Promise<SandboxP
   };
 }
 
-export function csvWithPhones(n: number, start = 0): string {
-  const rows = Array.from({ length: n }, (_, i) => `Person ${i},+1415201${String(start + i).padStart(4, '0')}`);
-  return `name,phone\n${rows.join('\n')}\n`;
+export const csvWithPhones = (n: number, start = 0): string => csvOf(phones(n, start));
+
+/** Rows of a read-only query on a journal another process writes (opened and closed per call). */
+export function query<T = Record<string, unknown>>(journal: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(journal, { readonly: true });
+  try { return db.prepare(sql).all(...params) as T[]; } finally { db.close(); }
 }

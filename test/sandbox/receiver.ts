@@ -1,5 +1,6 @@
 // A webhook receiver for tests: keeps every POST's raw bytes and checks the signature the way a
-// real receiver must (HMAC-SHA256 of the exact bytes, constant-time compare).
+// real receiver must (HMAC-SHA256 of the exact bytes, constant-time compare). The HMAC is computed
+// here, not with src/webhook/signature.ts, so the sandbox's signing is not checked against itself.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
