@@ -1,22 +1,27 @@
-// Entry point: builds the command tree, runs one command, maps whatever it threw to an exit code.
+// Entry point: builds the command tree (definitions only: each command's code loads when it runs),
+// runs one command, and maps whatever it threw to an exit code (src/cli/outcome.ts).
 import { Command, CommanderError } from 'commander';
-import { COMMANDS } from './cli/commands.js';
-import { buildContext, type Context, type GlobalOptions } from './cli/context.js';
-import { asWaSendError, EXIT, errorLine, exitCodeFor } from './cli/exit-codes.js';
-import { errorOut, printable, processIO, type IO } from './cli/io.js';
+import { readFileSync } from 'node:fs';
+import type { Clock } from './core/clock.js';
+import type { Action, Bind } from './cli/commands/action.js';
+import { COMMANDS } from './cli/commands/index.js';
+import { buildContext, type GlobalOptions } from './cli/context.js';
+import { errorOut, type IO, printable, processIO } from './cli/io.js';
+import { EXIT, errorVerdict } from './cli/outcome.js';
 
-/** A command's action: gets the context and commander's arguments, returns the exit code. */
-export type Action = (ctx: Context, ...args: any[]) => Promise<number>;
-export type Wrap = (action: Action) => (...args: any[]) => Promise<void>;
+export interface MainOptions {
+  /** Tests: a virtual clock. */
+  clock?: Clock;
+}
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv, ioOverride?: IO): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv, ioOverride?: IO, opts: MainOptions = {}): Promise<number> {
   const io = ioOverride ?? processIO(env, { noColor: argv.includes('--no-color') });
   let exitCode: number = EXIT.ok;
 
   const program = new Command('wa-send')
     .description('Send WhatsApp broadcasts through the Cloud API, crash-safe and resumable.')
-    .version(VERSION, '-V, --version')
-    .option('--journal <path>', 'journal file (env WA_SEND_JOURNAL; default ~/.local/share/wa-send/journal.db)')
+    .version(version(), '-V, --version')
+    .option('--journal <path|url>', 'journal file or postgres:// URL (env WA_SEND_JOURNAL; default ~/.local/share/wa-send/journal.db)')
     .option('--env-file <path>', 'read environment variables (credentials) from this file')
     .option('-q, --quiet', 'no progress output')
     .option('-v, --verbose', 'more detail on stderr')
@@ -30,12 +35,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, ioOverride?: 
       outputError: (s, write) => write(`wa-send: ${printable(s.replace(/^error: /, '').trim())}\n`),
     });
 
-  const wrap: Wrap = (action) => async (...args: any[]) => {
-    const command = args[args.length - 1] as Command;
-    const ctx = buildContext(io, env, command.optsWithGlobals() as GlobalOptions);
-    exitCode = await action(ctx, ...args.slice(0, -1));
-  };
-  for (const register of COMMANDS) register(program, wrap);
+  const bind: Bind =
+    (load) =>
+    async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      const ctx = buildContext(io, env, command.optsWithGlobals() as GlobalOptions, opts.clock);
+      const action: Action = await load();
+      exitCode = await action(ctx, ...args.slice(0, -1));
+    };
+  for (const register of COMMANDS) register(program, bind);
 
   if (argv.every((a) => a.startsWith('-')) && !argv.some((a) => ['-h', '--help', '-V', '--version'].includes(a))) {
     // No command: the help is what a person wants to read; stderr keeps to its one line.
@@ -57,16 +65,21 @@ async function runParsed(program: Command, argv: string[], io: IO, exitCode: () 
     await program.parseAsync(argv, { from: 'user' });
     return exitCode();
   } catch (thrown) {
-    const err = asWaSendError(thrown);
-    if (err instanceof CommanderError) {
+    if (thrown instanceof CommanderError) {
       // Commander already printed its message (one line). Help and version are successes.
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+      if (thrown.code === 'commander.helpDisplayed' || thrown.code === 'commander.version') return EXIT.ok;
+      if (thrown.code === 'commander.help') return EXIT.usage; // a command group without its subcommand
       return EXIT.usage;
     }
-    io.stderr.write(`${errorLine(err)}\n`);
-    if (io.verbose && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
-    return exitCodeFor(err);
+    const verdict = errorVerdict(thrown);
+    errorOut(io, verdict.line ?? 'failed');
+    if (io.verbose && thrown instanceof Error && thrown.stack) io.stderr.write(`${thrown.stack}\n`);
+    return verdict.code;
   }
 }
 
-const VERSION = '0.1.0';
+/** The version is package.json's, read once (dist/main.js sits one level below it, like src/main.ts). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

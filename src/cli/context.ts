@@ -1,11 +1,13 @@
-// What every command gets: the environment (after --env-file layering), the IO object, and the
-// journal location. Layers: defaults < --env-file < real environment < flags.
+// What every command gets: the environment (after --env-file layering), the IO object, the clock
+// and the journal. Layers: defaults < --env-file < real environment < flags.
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { type Clock, systemClock } from '../core/clock.js';
 import { usageError } from '../core/errors.js';
-import { getBroadcast, type BroadcastRow } from '../journal/broadcasts.js';
-import { openJournal, type Db, type OpenOptions } from '../journal/db.js';
+import type { Journal } from '../core/journal.js';
+import { type JournalOptions, isJournalUrl, openJournal, printableLocation } from '../journal/index.js';
 import type { IO } from './io.js';
 import { readFlagFile } from './parse.js';
 
@@ -20,36 +22,50 @@ export interface GlobalOptions {
 export interface Context {
   io: IO;
   env: NodeJS.ProcessEnv;
-  journalPath: string;
-  openJournal(opts?: OpenOptions): Db;
+  clock: Clock;
+  /** The journal location, safe to print (a PostgreSQL URL without its password). */
+  journalLabel: string;
+  /** true when the journal is a local file that does not exist yet. */
+  journalMissing(): boolean;
+  /** Opens the journal, runs fn, closes it (also when fn throws). */
+  withJournal<T>(opts: JournalOptions, fn: (journal: Journal) => Promise<T>): Promise<T>;
 }
 
-export function buildContext(io: IO, processEnv: NodeJS.ProcessEnv, globals: GlobalOptions): Context {
+export function buildContext(io: IO, processEnv: NodeJS.ProcessEnv, globals: GlobalOptions, clock: Clock = systemClock): Context {
   const env = { ...readEnvFile(globals.envFile), ...processEnv };
-  const journalPath = resolveJournalPath(globals.journal, env);
+  const location = resolveJournalLocation(globals.journal, env);
   io.quiet = Boolean(globals.quiet);
   io.verbose = Boolean(globals.verbose);
-  return { io, env, journalPath, openJournal: (opts) => openJournal(journalPath, opts) };
+  return {
+    io,
+    env,
+    clock,
+    journalLabel: printableLocation(location),
+    journalMissing: () => !isJournalUrl(location) && !existsSync(location),
+    async withJournal(opts, fn) {
+      const journal = await openJournal(location, opts);
+      try {
+        return await fn(journal);
+      } finally {
+        await journal.close();
+      }
+    },
+  };
 }
 
-export function resolveJournalPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  if (flag !== undefined) {
-    if (flag.trim() === '') throw usageError('--journal needs a file path');
-    return resolve(flag);
+export function resolveJournalLocation(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  const given = flag ?? env.WA_SEND_JOURNAL;
+  if (given !== undefined && given !== '') {
+    if (given.trim() === '') throw usageError('--journal needs a file path or a postgres:// URL');
+    return isJournalUrl(given) ? given : resolve(given);
   }
-  if (env.WA_SEND_JOURNAL) return resolve(env.WA_SEND_JOURNAL);
-  const dataHome = env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(env.HOME ?? homedir(), '.local', 'share');
+  if (flag !== undefined) throw usageError('--journal needs a file path or a postgres:// URL');
+  const dataHome =
+    env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(env.HOME ?? homedir(), '.local', 'share');
   return join(dataHome, 'wa-send', 'journal.db');
 }
 
 function readEnvFile(path: string | undefined): Record<string, string> {
   if (!path) return {};
   return parseEnv(readFlagFile('--env-file', path)) as Record<string, string>;
-}
-
-/** The broadcast an id names, or the usage error every command gives for an unknown id. */
-export function requireBroadcast(ctx: Context, db: Db, id: string): BroadcastRow {
-  const b = getBroadcast(db, id);
-  if (!b) throw usageError(`no broadcast ${id} in the journal ${ctx.journalPath}`, 'list them with: wa-send status');
-  return b;
 }

@@ -2,8 +2,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../core/errors.js';
 import { messageFromFlags } from '../core/message-spec.js';
-import { toCountryCode } from '../core/phone.js';
-import type { CountryCode } from 'libphonenumber-js';
 import { collect, percent, readFlagFile } from './parse.js';
 
 export interface MessageCliFlags {
@@ -44,11 +42,4 @@ export function messageFromCliFlags(flags: MessageCliFlags): Record<string, unkn
   }
   const { messageFile: _file, phoneColumn: _p, defaultCountry: _d, maxInvalid: _m, ...rest } = flags;
   return messageFromFlags({ ...rest, ...(messageFile === undefined ? {} : { messageFile }) });
-}
-
-export function countryFromFlag(value: string | undefined): CountryCode | undefined {
-  if (value === undefined) return undefined;
-  const cc = toCountryCode(value);
-  if (!cc) throw usageError(`--default-country "${value}" is not an ISO country code like US, GB or IL`);
-  return cc;
 }

@@ -2,14 +2,13 @@
 // one line (the URL, or {"url": …} with --json) so scripts and tests can parse it; hints go to stderr.
 // Default port 8089, so a newcomer can put WA_API_URL=http://127.0.0.1:8089 in an env file once;
 // --port 0 picks a free port.
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { usageError } from '../core/errors.js';
-import type { Wrap } from '../main.js';
-import { startSandbox, type FailureRule, type SandboxOptions } from '../sandbox/index.js';
+import type { FailureRule, SandboxOptions } from '../sandbox/options.js';
+import type { Register } from './commands/action.js';
 import type { Context } from './context.js';
 import { note, printLine } from './io.js';
 import { collect, nonNegativeInt, positiveInt } from './parse.js';
-import { untilSignal } from './signals.js';
 
 export const DEFAULT_SANDBOX_PORT = 8089;
 
@@ -19,7 +18,7 @@ export interface SandboxFlags {
   asyncFail?: string; webhookDisorder?: number; webhookDuplicates?: number; json?: boolean;
 }
 
-export function registerSandbox(program: Command, wrap: Wrap): void {
+export const registerSandbox: Register = (program, bind) => {
   program.command('sandbox')
     .description('run the built-in Cloud API stand-in (no account needed); stops on Ctrl-C')
     .option('--port <n>', `port to listen on (0 = any free port)`, nonNegativeInt('--port'), DEFAULT_SANDBOX_PORT)
@@ -38,11 +37,15 @@ export function registerSandbox(program: Command, wrap: Wrap): void {
     .option('--webhook-disorder <f>', 'share of webhook events sent out of order (default 0.1)', fraction('--webhook-disorder'))
     .option('--webhook-duplicates <f>', 'share of webhook events sent twice (default 0.05)', fraction('--webhook-duplicates'))
     .option('--json', 'print {"url": …} instead of a sentence')
-    .action(wrap((ctx: Context, flags: SandboxFlags) => runSandbox(ctx, flags, untilSignal())));
-}
+    .action(bind(async () => {
+      const { untilStopSignal } = await import('./actions/webhook.js');
+      return (ctx: Context, flags: SandboxFlags) => runSandbox(ctx, flags, untilStopSignal(ctx.io));
+    }));
+};
 
 /** Starts the sandbox, prints its URL, waits for `stop`, closes. Split out so tests can drive it. */
 export async function runSandbox(ctx: Context, flags: SandboxFlags, stop: Promise<unknown>): Promise<number> {
+  const { startSandbox } = await import('../sandbox/index.js');
   const sandbox = await startSandbox(sandboxOptions(flags, ctx.env)).catch((err: NodeJS.ErrnoException) => {
     // A busy default port is the likely first-run snag: say so instead of reporting a bug.
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') {

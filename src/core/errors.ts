@@ -1,27 +1,21 @@
-// Typed errors. Each carries a kind (mapped to an exit code in one place, src/cli/exit-codes.ts),
-// a one-line message for humans and, where there is one, the exact command that continues.
+// Typed errors. Each carries a kind (mapped to an exit code in one place, src/cli/outcome.ts), a
+// one-line message for humans and, where there is one, the exact command that continues. Outcomes
+// of a run (halted, partial, pending, interrupted) are not errors: use cases return them as values.
 
 export type ErrorKind =
-  | 'usage'        // exit 2: bad flags or input, missing credentials, unreadable CSV
-  | 'partial'      // exit 3
-  | 'halted'       // exit 4
-  | 'busy'         // exit 5
-  | 'pending'      // exit 6
-  | 'interrupted'  // exit 130 / 143
-  | 'internal';    // exit 1
+  | 'usage' // exit 2: bad flags or input, missing credentials, unreadable CSV, another target
+  | 'busy' // exit 5: another process holds the broadcast, or the journal
+  | 'internal'; // exit 1: an I/O failure or a bug
 
 export class WaSendError extends Error {
   readonly kind: ErrorKind;
   readonly hint: string | undefined;
-  /** For 'interrupted': which signal (decides 130 vs 143). */
-  readonly signal: NodeJS.Signals | undefined;
 
-  constructor(kind: ErrorKind, message: string, opts: { hint?: string; signal?: NodeJS.Signals; cause?: unknown } = {}) {
+  constructor(kind: ErrorKind, message: string, opts: { hint?: string; cause?: unknown } = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'WaSendError';
     this.kind = kind;
     this.hint = opts.hint;
-    this.signal = opts.signal;
   }
 }
 

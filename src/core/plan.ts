@@ -1,42 +1,57 @@
-// planBroadcast: CSV → E.164 → dedup → a frozen plan (DESIGN §3 rule 1, §4). The CSV is streamed;
-// normalization runs ahead on the Normalizer (a worker thread for real runs) in ordered batches, and
-// staged rows go to the PlanStore, so memory stays flat whatever the file size.
+// planBroadcast: rows → E.164 → dedup → a frozen plan (DESIGN §3 rule 1, §4). Rows are streamed;
+// normalization runs ahead on the Normalizer (a worker thread for real runs) in ordered batches,
+// and staged rows go to the journal's staging area, so memory stays flat whatever the input size.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { basename } from 'node:path';
-import type { CountryCode } from 'libphonenumber-js';
-import { openCsv } from './csv.js';
 import { usageError } from './errors.js';
-import { compileSpec, rowValues, type CompiledSpec, type RowValues } from './message-spec.js';
+import type { Journal, PlanStaging, StagedRecipient, StagedRejection } from './journal.js';
+import { compileSpec, type CompiledSpec, type RowValues, rowValues } from './message-spec.js';
 import type { Normalizer } from './normalizer.js';
 import { detectPhoneColumn } from './phone-column.js';
-import type { PlanStore, StagedRecipient, StagedRejection } from './plan-store.js';
-import { zeroRejectionCounts, type MessageSpec, type RejectionCounts, type Target } from './types.js';
+import type { CsvRow, RecipientSource } from './recipient-source.js';
+import { checkKeyReuse } from './rules/key-reuse.js';
+import {
+  type BroadcastRecord,
+  type MessageSpec,
+  type RejectionCounts,
+  type Target,
+  zeroRejectionCounts,
+} from './types.js';
 
 export interface PlanRequest {
-  csvPath: string;
+  source: RecipientSource;
   message: Record<string, unknown>;
   phoneColumn?: string;
-  defaultCountry?: CountryCode;
   maxInvalidPct: number;
   target: Target;
   key?: string;
   name?: string;
+  /** Read, normalize and count; write nothing. */
   dryRun?: boolean;
+  now: number;
+  /** Aborted (Ctrl-C while planning): stop reading; nothing is written. */
+  signal?: AbortSignal;
+}
+
+/** Planning stopped by a signal before anything was written. */
+export class PlanInterrupted extends Error {
+  constructor() {
+    super('interrupted while planning; nothing was planned');
+    this.name = 'PlanInterrupted';
+  }
 }
 
 export interface PlanResult {
-  /** null for a dry run or a file with no rows. */
+  /** null for a dry run or input with no rows. */
   broadcastId: string | null;
-  /** The key matched a broadcast planned earlier: nothing new was written. */
-  existing: boolean;
-  key: string | null;
+  /** The broadcast the key already names (nothing new was written). */
+  existing: BroadcastRecord | null;
+  key: string;
   rowsRead: number;
   recipients: number;
   rejections: RejectionCounts;
-  spec: MessageSpec | null;
+  spec: MessageSpec;
   firstRecipient: StagedRecipient | null;
-  phoneColumn: string | null;
+  phoneColumn: string;
 }
 
 const BATCH_ROWS = 2000;
@@ -45,48 +60,71 @@ const BATCHES_AHEAD = 4;
 const UNSENDABLE = ['invalid_number', 'missing_phone', 'malformed_row', 'missing_value', 'value_too_long'] as const;
 const EXAMPLE_INPUT_MAX = 40;
 
-interface Item { line: number; input: string; phone: string | null; values: RowValues | null; malformed?: string }
+interface Item {
+  line: number;
+  input: string;
+  phone: string | null;
+  values: RowValues | null;
+  malformed?: string;
+}
 
-export async function planBroadcast(req: PlanRequest, store: PlanStore, normalizer: Normalizer): Promise<PlanResult> {
-  if (req.key !== undefined) {
-    const id = store.findIdByKey(req.key);
-    if (id) return existingResult(id, req.key);
-  }
-  const source = await openCsv(req.csvPath);
+export async function planBroadcast(
+  req: PlanRequest,
+  journal: Pick<Journal, 'plans' | 'broadcasts'>,
+  normalizer: Normalizer,
+): Promise<PlanResult> {
+  const { source } = req;
   const phoneIndex = detectPhoneColumn(source.headers, req.phoneColumn);
   const compiled = compileSpec(req.message, source.headers);
-  const fileHash = sha256File(req.csvPath);
+  const phoneColumn = source.headers[phoneIndex]!;
+  const named = req.key === undefined ? null : await journal.broadcasts.findByKey(req.key);
+  if (named !== null) {
+    await checkKeyReuse(named, { key: req.key!, target: req.target, spec: compiled.spec, source });
+    // The same request again: it continues that broadcast, nothing is planned twice.
+    if (!req.dryRun) return existingResult(named, compiled.spec, phoneColumn);
+  }
 
-  store.startStaging();
+  const staging = await journal.plans.openStaging();
   try {
-    const rowsRead = await stageRows(source.rows, phoneIndex, compiled, store, normalizer);
-    const counts = store.stagedCounts();
-    checkInvalidShare(req, store, rowsRead, counts.rejections);
-    const key = req.key ?? contentKey(req.target, compiled.spec, store);
+    const rowsRead = await stageRows(source.rows, phoneIndex, compiled, staging, normalizer, req.signal);
+    const counts = await staging.counts();
+    await checkInvalidShare(req, staging, rowsRead, counts.rejections);
+    const key = req.key ?? (await contentKey(req.target, compiled.spec, staging));
     const rejections = { ...zeroRejectionCounts(), ...counts.rejections };
-    const base = { rowsRead, recipients: counts.recipients, rejections, spec: compiled.spec, phoneColumn: source.headers[phoneIndex]! };
-    const existingId = store.findIdByKey(key);
-    if (existingId) return { ...base, broadcastId: existingId, existing: true, key, firstRecipient: null };
-    const firstRecipient = store.firstStaged();
-    if (req.dryRun || rowsRead === 0) return { ...base, broadcastId: null, existing: false, key, firstRecipient };
-    const broadcastId = store.commit({
-      key, name: req.name ?? null, target: req.target, spec: compiled.spec,
-      sourceFile: basename(req.csvPath), sourceSha256: await fileHash, rowsRead,
+    const firstRecipient = await staging.first();
+    const base = { rowsRead, recipients: counts.recipients, rejections, spec: compiled.spec, phoneColumn, key, firstRecipient };
+    const existing = named ?? (await journal.broadcasts.findByKey(key));
+    if (existing !== null || req.dryRun || rowsRead === 0) {
+      return { ...base, broadcastId: existing?.id ?? null, existing };
+    }
+    const { id, created } = await staging.commit({
+      key,
+      name: req.name ?? null,
+      target: req.target,
+      spec: compiled.spec,
+      sourceFile: source.name,
+      sourceSha256: await source.sha256(),
+      rowsRead,
+      createdAt: req.now,
     });
-    return { ...base, broadcastId, existing: false, key, firstRecipient };
+    return { ...base, broadcastId: id, existing: created ? null : await journal.broadcasts.get(id) };
   } finally {
-    store.dropStaging();
-    fileHash.catch(() => {});
+    await staging.drop();
   }
 }
 
 async function stageRows(
-  rows: AsyncIterable<import('./csv.js').CsvRow>, phoneIndex: number, compiled: CompiledSpec, store: PlanStore, normalizer: Normalizer,
+  rows: AsyncIterable<CsvRow>,
+  phoneIndex: number,
+  compiled: CompiledSpec,
+  staging: PlanStaging,
+  normalizer: Normalizer,
+  signal: AbortSignal | undefined,
 ): Promise<number> {
   const ahead: { items: Item[]; results: ReturnType<Normalizer['normalize']> }[] = [];
   const flush = async () => {
     const next = ahead.shift()!;
-    stageBatch(next.items, await next.results, store);
+    await stageBatch(next.items, await next.results, staging);
   };
   let items: Item[] = [];
   let rowsRead = 0;
@@ -104,16 +142,22 @@ async function stageRows(
       items.push({ line: row.line, input: phone, phone, values: rowValues(compiled, row.values) });
     }
     if (items.length >= BATCH_ROWS) {
+      if (signal?.aborted) throw new PlanInterrupted();
       send();
       if (ahead.length >= BATCHES_AHEAD) await flush();
     }
   }
   if (items.length > 0) send();
   while (ahead.length > 0) await flush();
+  if (signal?.aborted) throw new PlanInterrupted();
   return rowsRead;
 }
 
-function stageBatch(items: Item[], results: Awaited<ReturnType<Normalizer['normalize']>>, store: PlanStore): void {
+async function stageBatch(
+  items: Item[],
+  results: Awaited<ReturnType<Normalizer['normalize']>>,
+  staging: PlanStaging,
+): Promise<void> {
   const recipients: StagedRecipient[] = [];
   const rejections: StagedRejection[] = [];
   let r = 0;
@@ -123,23 +167,32 @@ function stageBatch(items: Item[], results: Awaited<ReturnType<Normalizer['norma
       continue;
     }
     const phone = results[r++]!;
+    const values = item.values!;
     if (!phone.ok) rejections.push({ line: item.line, input: item.input, reason: phone.reason, detail: phone.detail });
-    else if (!item.values!.ok) rejections.push({ line: item.line, input: item.input, reason: item.values!.reason, detail: item.values!.detail });
+    else if (!values.ok) rejections.push({ line: item.line, input: item.input, reason: values.reason, detail: values.detail });
     else {
-      const vars = Object.keys(item.values!.vars).length > 0 ? JSON.stringify(item.values!.vars) : null;
+      const vars = Object.keys(values.vars).length > 0 ? JSON.stringify(values.vars) : null;
       recipients.push({ line: item.line, input: item.input, phone: phone.e164, vars });
     }
   }
-  store.stageBatch(recipients, rejections);
+  await staging.stageBatch(recipients, rejections);
 }
 
 /** A wrong --default-country, --phone-column or placeholder column must not silently drop a large part of a list. */
-function checkInvalidShare(req: PlanRequest, store: PlanStore, rowsRead: number, rejections: Record<string, number>): void {
+async function checkInvalidShare(
+  req: PlanRequest,
+  staging: PlanStaging,
+  rowsRead: number,
+  rejections: Record<string, number>,
+): Promise<void> {
   const invalid = UNSENDABLE.reduce((n, reason) => n + (rejections[reason] ?? 0), 0);
   if (rowsRead === 0 || (invalid * 100) / rowsRead <= req.maxInvalidPct) return;
-  const byReason = UNSENDABLE.filter((r) => rejections[r]).map((r) => `${r} ${rejections[r]}`).join(', ');
-  const examples = store.stagedExamples([...UNSENDABLE], 3)
-    .map((e) => `line ${e.line} ${JSON.stringify(clip(e.input))} (${e.detail ?? e.reason})`).join('; ');
+  const byReason = UNSENDABLE.filter((r) => rejections[r])
+    .map((r) => `${r} ${rejections[r]}`)
+    .join(', ');
+  const examples = (await staging.examples([...UNSENDABLE], 3))
+    .map((e) => `line ${e.line} ${JSON.stringify(clip(e.input))} (${e.detail ?? e.reason})`)
+    .join('; ');
   const pct = ((invalid * 100) / rowsRead).toFixed(1);
   throw usageError(
     `${invalid} of ${rowsRead} rows (${pct}%) cannot be sent (${byReason}), above --max-invalid ${req.maxInvalidPct}%; nothing was planned. Examples: ${examples}`,
@@ -150,22 +203,22 @@ function checkInvalidShare(req: PlanRequest, store: PlanStore, rowsRead: number,
 const clip = (s: string) => (s.length > EXAMPLE_INPUT_MAX ? `${s.slice(0, EXAMPLE_INPUT_MAX - 1)}…` : s);
 
 /** DESIGN §4: sha256 over the target, the message spec and the sorted recipients with their values. */
-function contentKey(target: Target, spec: MessageSpec, store: PlanStore): string {
+async function contentKey(target: Target, spec: MessageSpec, staging: PlanStaging): Promise<string> {
   const hash = createHash('sha256').update(JSON.stringify(target)).update('\n').update(JSON.stringify(spec)).update('\n');
-  store.forEachStagedSorted((phone, vars) => hash.update(`${phone}\t${vars ?? ''}\n`));
+  await staging.forEachSorted((phone, vars) => hash.update(`${phone}\t${vars ?? ''}\n`));
   return `sha256:${hash.digest('hex')}`;
 }
 
-function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path).on('data', (c) => hash.update(c)).on('error', reject).on('end', () => resolve(hash.digest('hex')));
-  });
-}
-
-function existingResult(id: string, key: string): PlanResult {
+function existingResult(b: BroadcastRecord, spec: MessageSpec, phoneColumn: string): PlanResult {
   return {
-    broadcastId: id, existing: true, key, rowsRead: 0, recipients: 0, rejections: zeroRejectionCounts(),
-    spec: null, firstRecipient: null, phoneColumn: null,
+    broadcastId: b.id,
+    existing: b,
+    key: b.key,
+    rowsRead: b.rowsRead,
+    recipients: 0,
+    rejections: zeroRejectionCounts(),
+    spec,
+    firstRecipient: null,
+    phoneColumn,
   };
 }

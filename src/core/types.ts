@@ -50,8 +50,8 @@ export interface RecipientToSend {
   attempts: number;
   /** Sent as biz_opaque_callback_data so a webhook can find the row even without a wamid. */
   recipientKey: string;
-  /** The row was waiting in `retry` (for progress counts). */
-  fromRetry?: boolean;
+  /** 131056 answers this row had before (its next pair-rate wait is 4^hits seconds). */
+  pairRateHits: number;
 }
 
 export function recipientKey(broadcastId: string, phone: string): string {
@@ -71,7 +71,16 @@ export type RejectionCounts = Record<RejectionReason, number> & Record<string, n
 
 export interface ErrorCount { code: number; title: string; count: number }
 
-/** The status object of DESIGN §11 (contract: field names keep their meaning). */
+export interface DeliverySummary {
+  /** Accepted by the API, then reported failed by a webhook. */
+  failed: number;
+  delivered: number;
+  read: number;
+  delivered_rate: number | null;
+  read_rate: number | null;
+}
+
+/** The status object of DESIGN §11 (contract: field names keep their meaning), and wa-send's extras. */
 export interface BroadcastStatus {
   id: string;
   name: string | null;
@@ -83,9 +92,40 @@ export interface BroadcastStatus {
   recipients: number;
   counts: StateCounts;
   rejections: RejectionCounts;
+  /** Error codes of failed rows, most frequent first. */
   errors: ErrorCount[];
-  [extra: string]: unknown;
+  rows_read: number;
+  source_file: string | null;
+  /** Messages the API took (a wamid came back), including those whose delivery failed later. */
+  accepted: number;
+  /** Failed before the API took them: these decide exit 3. */
+  send_failed: number;
+  delivery: DeliverySummary;
+  next_retry_at: string | null;
+  /** When failed 131049 rows (not retried within 24 h) become eligible for retry-failed. */
+  deferred_until: string | null;
+  /** When the last run ended. */
+  last_run_at: string | null;
 }
+
+/** A broadcast as stored: its frozen plan and the few facts kept on it (the rest is derived from rows). */
+export interface BroadcastRecord {
+  id: string;
+  key: string;
+  name: string | null;
+  target: Target;
+  spec: MessageSpec;
+  sourceFile: string | null;
+  sourceSha256: string | null;
+  rowsRead: number;
+  createdAt: number;
+  status: StoredStatus;
+  reason: string | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: number | null;
+}
+
+export type StoredStatus = 'open' | 'halted' | 'cancelled';
 
 export function zeroStateCounts(): StateCounts {
   return Object.fromEntries(RECIPIENT_STATES.map((s) => [s, 0])) as StateCounts;

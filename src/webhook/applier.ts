@@ -1,7 +1,6 @@
 // Applying after the 200: coalesced so a burst of POSTs triggers one pass per event-loop turn,
 // not one per request, and never able to fail a POST that is already acknowledged.
-import { applyPendingEvents } from '../journal/delivery.js';
-import type { Db } from '../journal/db.js';
+import type { EventStore } from '../core/journal.js';
 
 export interface WebhookLogEntry {
   /** debug lines (per-pass apply summaries) are shown only with --verbose. */
@@ -14,21 +13,23 @@ export interface WebhookLogEntry {
 }
 export type WebhookLog = (entry: WebhookLogEntry) => void;
 
+export type ApplyReason = 'startup' | 'batch' | 'sweep' | 'shutdown';
+
 export interface Applier {
-  /** Applies on the next turn of the event loop (after the response has been written). */
-  schedule(): void;
-  runNow(reason: 'startup' | 'batch' | 'shutdown'): void;
+  /** Applies soon (after the response has been written); passes never overlap. */
+  schedule(reason?: ApplyReason): void;
+  runNow(reason: ApplyReason): Promise<void>;
   /** A last pass; later schedule() calls do nothing (the caller may close the journal next). */
-  stop(): void;
+  stop(): Promise<void>;
 }
 
-export function createApplier(db: Db, log: WebhookLog): Applier {
+export function createApplier(events: EventStore, log: WebhookLog): Applier {
   let scheduled = false;
   let stopped = false;
-  const runNow = (reason: 'startup' | 'batch' | 'shutdown'): void => {
-    scheduled = false;
+  let running: Promise<void> = Promise.resolve();
+  const pass = async (reason: ApplyReason): Promise<void> => {
     try {
-      const r = applyPendingEvents(db, Date.now());
+      const r = await events.applyPending(Date.now());
       for (const e of r.errors) log({ level: 'error', event: 'error', msg: `could not apply a webhook event (it stays pending): ${e}` });
       for (const o of r.optouts) {
         const what = o.lifted ? 'lifted the opt-out of' : 'opted out';
@@ -36,7 +37,12 @@ export function createApplier(db: Db, log: WebhookLog): Applier {
       }
       if (r.applied + r.ignored + r.waiting > 0) {
         log({
-          level: reason === 'batch' ? 'debug' : 'info', event: 'applied', reason, applied: r.applied, waiting: r.waiting, ignored: r.ignored,
+          level: reason === 'batch' || reason === 'sweep' ? 'debug' : 'info',
+          event: 'applied',
+          reason,
+          applied: r.applied,
+          waiting: r.waiting,
+          ignored: r.ignored,
           msg: `applied ${r.applied} events at ${reason} (${r.ignored} ignored: another sender's or a skipped row's; ${r.waiting} still waiting for their send to be recorded)`,
         });
       }
@@ -45,16 +51,23 @@ export function createApplier(db: Db, log: WebhookLog): Applier {
       log({ level: 'error', event: 'error', msg: `could not apply webhook events (they stay pending): ${(err as Error).message}` });
     }
   };
+  const runNow = (reason: ApplyReason): Promise<void> => {
+    running = running.then(() => pass(reason));
+    return running;
+  };
   return {
-    schedule() {
+    schedule(reason = 'batch') {
       if (scheduled || stopped) return;
       scheduled = true;
-      setImmediate(() => { if (!stopped) runNow('batch'); });
+      setImmediate(() => {
+        scheduled = false;
+        if (!stopped) void runNow(reason);
+      });
     },
     runNow,
-    stop() {
+    async stop() {
       stopped = true;
-      runNow('shutdown');
+      await runNow('shutdown');
     },
   };
 }

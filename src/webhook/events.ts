@@ -1,8 +1,19 @@
-// One webhook POST → the events to persist. Meta batches up to 1,000 updates per POST and mixes
-// statuses for many messages, so every entry[] × changes[] × (statuses|messages|user_preferences)[]
-// is visited. Each event gets a dedup key: Meta retries and fans out, so duplicates are normal.
-import type { NewWebhookEvent } from '../journal/webhook-events.js';
-import { asList, asObj, isMarketingStopResume, readInbound, readPreference, readStatus } from './wire.js';
+// One webhook POST → the events to persist, as domain events (src/core/delivery-events.ts). Meta
+// batches up to 1,000 updates per POST and mixes statuses for many messages, so every entry[] ×
+// changes[] × (statuses|messages|user_preferences)[] is visited. Each event gets a dedup key: Meta
+// retries and fans out, so duplicates are normal.
+import type { DeliveryEvent, LegacyEventReader, NewWebhookEvent, PreferenceEvent } from '../core/delivery-events.js';
+import {
+  asList,
+  asObj,
+  type InboundMessage,
+  isMarketingStopResume,
+  type PreferenceUpdate,
+  readInbound,
+  readPreference,
+  readStatus,
+  waIdToPhones,
+} from './wire.js';
 
 export const DEFAULT_OPTOUT_KEYWORDS: readonly string[] = ['STOP', 'UNSUBSCRIBE', 'STOPALL', 'CANCEL', 'END', 'QUIT', 'OPTOUT'];
 
@@ -43,15 +54,11 @@ function addStatus(batch: ExtractedBatch, raw: unknown): void {
   const wamid = typeof o?.id === 'string' ? o.id : null;
   if (!o || !wamid) return;
   batch.counts.statuses++;
-  const status = readStatus(o);
+  // A status we do not act on (a future kind) is kept for the record only.
   batch.events.push({
     dedupKey: `status:${wamid}:${String(o.status)}:${String(o.timestamp)}`,
-    kind: 'status',
-    wamid,
-    callbackData: status?.callbackData ?? null,
-    payload: JSON.stringify(o),
-    // Statuses we do not act on (e.g. a future kind) are kept for the record only.
-    needsApply: status !== null,
+    event: readStatus(o),
+    raw: JSON.stringify(o),
   });
 }
 
@@ -59,15 +66,12 @@ function addInbound(batch: ExtractedBatch, raw: unknown, isOptoutText: (text: st
   const message = readInbound(raw);
   if (!message) return;
   batch.counts.inbound++;
+  // Decided here, with the receiver's keyword list: a stored event to apply always means
+  // "record an opt-out", and whoever applies it later needs no configuration.
   batch.events.push({
     dedupKey: `msg:${message.id}`,
-    kind: 'inbound',
-    wamid: null,
-    callbackData: null,
-    payload: JSON.stringify(raw),
-    // Decided here, with the receiver's keyword list, so a pending inbound event always means
-    // "record an opt-out" and whoever applies it later needs no configuration.
-    needsApply: isOptoutText(message.text),
+    event: isOptoutText(message.text) ? inboundOptout(message) : null,
+    raw: JSON.stringify(raw),
   });
 }
 
@@ -76,12 +80,47 @@ function addPreference(batch: ExtractedBatch, raw: unknown): void {
   if (!pref) return;
   batch.counts.preferences++;
   batch.events.push({
-    // Keyed by wa_id first: applying one looks up the user's other preference events by prefix.
     dedupKey: `pref:${pref.waId}:${pref.category}:${String(asObj(raw)?.timestamp)}:${pref.value}`,
-    kind: 'user_preference',
-    wamid: null,
-    callbackData: null,
-    payload: JSON.stringify(raw),
-    needsApply: isMarketingStopResume(pref),
+    event: preferenceEvent(pref),
+    raw: JSON.stringify(raw),
   });
 }
+
+function inboundOptout(m: InboundMessage): DeliveryEvent {
+  return { kind: 'inbound_optout', phones: waIdToPhones(m.from), text: m.text ?? '' };
+}
+
+function preferenceEvent(p: PreferenceUpdate): PreferenceEvent | null {
+  if (!isMarketingStopResume(p)) return null;
+  return {
+    kind: 'preference',
+    waId: p.waId,
+    phones: waIdToPhones(p.waId),
+    value: p.value as 'stop' | 'resume',
+    timestampMs: p.timestampMs,
+    detail: p.detail,
+  };
+}
+
+/**
+ * Events stored by versions before domain events: kind + Meta's JSON. A pending inbound event was
+ * stored only when its text was an opt-out keyword.
+ */
+export const readLegacyEvent: LegacyEventReader = (kind, raw) => {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (kind === 'status') return readStatus(payload);
+  if (kind === 'inbound') {
+    const m = readInbound(payload);
+    return m ? inboundOptout(m) : null;
+  }
+  if (kind === 'user_preference') {
+    const p = readPreference(payload);
+    return p ? preferenceEvent(p) : null;
+  }
+  return null;
+};

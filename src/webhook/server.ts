@@ -4,18 +4,18 @@
 // webhook it got a 200 for, so nothing is acknowledged before it is on disk.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Db } from '../journal/db.js';
-import { insertEvents } from '../journal/webhook-events.js';
-import { MAX_BODY_BYTES, readBody } from './body.js';
-import { extractEvents, optoutMatcher, DEFAULT_OPTOUT_KEYWORDS } from './events.js';
+import type { Journal } from '../core/journal.js';
 import { createApplier, type WebhookLog } from './applier.js';
+import { MAX_BODY_BYTES, readBody } from './body.js';
+import { DEFAULT_OPTOUT_KEYWORDS, extractEvents, optoutMatcher, readLegacyEvent } from './events.js';
 import { handshake } from './handshake.js';
 import { verifySignature } from './signature.js';
 
 export type { WebhookLog, WebhookLogEntry } from './applier.js';
 
 export interface WebhookServerOptions {
-  db: Db;
+  /** Opened durable: an event is on disk before its 200. */
+  journal: Journal;
   appSecret: string;
   /** Missing: every verification handshake is refused (POSTs still work). */
   verifyToken?: string | null | undefined;
@@ -37,12 +37,15 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const log: WebhookLog = opts.log ?? (() => {});
   const limit = opts.maxBodyBytes ?? MAX_BODY_BYTES;
   const isOptoutText = optoutMatcher(opts.optoutKeywords ?? DEFAULT_OPTOUT_KEYWORDS);
-  const applier = createApplier(opts.db, log);
+  const { journal } = opts;
+  const applier = createApplier(journal.events, log);
   if (!opts.verifyToken) log({ level: 'warn', event: 'config', msg: 'WA_VERIFY_TOKEN is not set: verification handshakes (GET) will be refused' });
-  applier.runNow('startup'); // events persisted but not applied before a crash or a stop
+  const upgraded = await journal.events.upgradeLegacy(readLegacyEvent);
+  if (upgraded > 0) log({ level: 'info', event: 'upgrade', msg: `read ${upgraded} events stored by an older version` });
+  await applier.runNow('startup'); // events persisted but not applied before a crash or a stop
   // Rows can leave `sending` without any POST arriving (another process records the send, or a
   // resume turns dead `sending` rows into `unknown`): sweep now and then for what can apply now.
-  const sweep = setInterval(() => applier.schedule(), SWEEP_MS).unref();
+  const sweep = setInterval(() => applier.schedule('sweep'), SWEEP_MS).unref();
 
   async function onPost(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, limit);
@@ -65,7 +68,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       return reply(res, 400, 'body is not JSON');
     }
     const batch = extractEvents(payload, isOptoutText);
-    const { inserted, duplicates } = insertEvents(opts.db, batch.events, Date.now());
+    const { inserted, duplicates } = await journal.events.insert(batch.events, Date.now());
     reply(res, 200, 'ok');
     const { statuses, inbound, preferences } = batch.counts;
     log({
@@ -109,8 +112,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
       clearInterval(sweep);
       server.close(() => {
         clearTimeout(force);
-        applier.stop();
-        resolve();
+        applier.stop().then(resolve, resolve);
       });
       server.closeIdleConnections();
     }),

@@ -1,27 +1,12 @@
 // Readers for single webhook objects (FACTS §5): a status, an inbound message, a user preference.
 // Tolerant by design: fields Meta adds or drops between versions (conversation, pricing, BSUIDs)
 // are ignored, and anything we cannot use reads as null rather than throwing.
+import type { StatusError, StatusEvent } from '../core/delivery-events.js';
 import { mexicanLegacyMobile } from '../core/phone.js';
-import type { ErrorClass } from '../core/sender.js';
 import { errorCodeInfo, errorTitle } from '../whatsapp/error-codes.js';
 
 /** The only preference category wa-send acts on: broadcasts are (mostly) marketing templates. */
 export const MARKETING_CATEGORY = 'marketing_messages';
-
-export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
-
-export interface StatusError { code: number | null; title: string; detail: string | null; errorClass: ErrorClass }
-
-export interface StatusUpdate {
-  wamid: string;
-  status: DeliveryStatus;
-  /** The event's own time (Meta sends unix seconds) in ms; null when absent. */
-  timestampMs: number | null;
-  /** The user's wa_id (digits, no '+'), when Meta sent one. */
-  recipientId: string | null;
-  callbackData: string | null;
-  error: StatusError | null;
-}
 
 export interface InboundMessage { id: string; from: string; type: string; text: string | null }
 
@@ -41,18 +26,20 @@ export function unixToMs(v: unknown): number | null {
   return Number.isFinite(n) && n > 0 ? n * 1000 : null;
 }
 
-export function readStatus(raw: unknown): StatusUpdate | null {
+export function readStatus(raw: unknown): StatusEvent | null {
   const o = asObj(raw);
   const wamid = str(o?.id);
   let status = str(o?.status);
   // `played` (first play of a voice message) can only follow a read: it implies read.
   if (status === 'played') status = 'read';
   if (!o || !wamid || (status !== 'sent' && status !== 'delivered' && status !== 'read' && status !== 'failed')) return null;
+  const recipientId = str(o.recipient_id);
   return {
+    kind: 'status',
     wamid,
     status,
     timestampMs: unixToMs(o.timestamp),
-    recipientId: str(o.recipient_id),
+    recipientPhones: recipientId === null ? [] : waIdToPhones(recipientId),
     callbackData: str(o.biz_opaque_callback_data),
     error: status === 'failed' ? readError(asList(o.errors)[0]) : null,
   };

@@ -20,7 +20,7 @@ function sqliteFile(path: string, setup: string): void {
 
 describe('journal files that are not wa-send journals (e2e)', () => {
   it.each([
-    ['a text file', (p: string) => writeFileSync(p, 'not a database\n'), /is not a wa-send journal \(not a SQLite database\)/],
+    ['a text file', (p: string) => writeFileSync(p, 'not a database\n'), /is not a wa-send journal \(not a SQLite database, or damaged\)/],
     ['another application\'s SQLite database', (p: string) => sqliteFile(p, 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT); INSERT INTO users VALUES (1, \'a@x.test\');'), /SQLite database of another application/],
     ['a journal from a newer wa-send', (p: string) => sqliteFile(p, 'CREATE TABLE broadcasts (id TEXT); PRAGMA user_version = 99;'), /written by a newer wa-send \(schema 99/],
   ])('%s: every command exits 2 with one line and the file is unchanged', async (_name, make, message) => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderPrometheus } from '../../src/cli/metrics.js';
+import { renderPrometheus } from '../../src/core/metrics.js';
 import { csvWithPhones, workspace } from '../helpers/cli.js';
 
 describe('wa-send metrics', () => {

@@ -108,7 +108,7 @@ describe('planning (e2e)', () => {
 
   it('a full disk on stdout: one line, a non-zero exit, no stack trace', async () => {
     const ws = workspace();
-    const r = await ws.run(['broadcast', join(SAMPLES, 'recipients.csv'), '--template', 'hello_world', '--dry-run', '--json'], { stdoutPath: '/dev/full' });
+    const r = await ws.exec(['broadcast', join(SAMPLES, 'recipients.csv'), '--template', 'hello_world', '--dry-run', '--json'], { stdoutPath: '/dev/full' });
     expect(r.code).toBe(1);
     expect(oneLine(r.stderr)).toBe('wa-send: cannot write to stdout: ENOSPC');
   });

@@ -1,37 +1,79 @@
-// e2e helpers: run the real wa-send binary (built to dist/) and a sandbox in its own process, both
-// on 127.0.0.1, with a temp journal and a clean environment (no credentials leak in from the host).
+// CLI test helpers. `run` calls main(argv, env, io) in process (fast, and signals are delivered by
+// the test); `exec`/`spawn` run the real binary (built to dist/) for what needs a real process:
+// kill -9, the installed bin, real signals. Sandboxes run in their own process on 127.0.0.1, and
+// every workspace has its own HOME and journal and a clean environment (no credentials leak in).
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Answer } from '../../src/cli/io.js';
+import type { Clock } from '../../src/core/clock.js';
+import { main } from '../../src/main.js';
 import { csvOf, phones, tempDir } from './journal.js';
+import { ExitCalled, type MemoryIO, memoryIO } from './memory-io.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'wa-send.js');
 export const SAMPLES = join(ROOT, 'samples');
 
-export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  env?: Record<string, string>;
+  stdin?: string;
+  /** In process: stdin and stderr are terminals. */
+  tty?: boolean;
+  /** In process: answers to confirmation questions. */
+  answers?: Answer[];
+  /** In process: called with the IO before main starts (to send signals on cue). */
+  withIO?: (io: MemoryIO) => void;
+  clock?: Clock;
+  /** Real binary: stdout goes to this file (e.g. /dev/full) instead of a pipe. */
+  stdoutPath?: string;
+  timeoutMs?: number;
+}
 
 /** A workspace: its own HOME and journal, and the environment every command of a test shares. */
 export function workspace(extraEnv: Record<string, string> = {}) {
   const dir = tempDir('wa-send-e2e-');
   const journal = join(dir, 'journal.db');
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dir, NO_COLOR: '1', WA_SEND_JOURNAL: journal, ...extraEnv };
+  const merged = (opts: RunOptions) => ({ ...opts, env: { ...env, ...opts.env } });
   return {
-    dir, journal, env,
-    run: (args: string[], opts: RunOptions = {}) => runCli(args, { ...opts, env: { ...env, ...opts.env } }),
-    spawn: (args: string[], opts: RunOptions = {}) => spawnCli(args, { ...opts, env: { ...env, ...opts.env } }),
+    dir,
+    journal,
+    env,
+    run: (args: string[], opts: RunOptions = {}) => runMain(args, merged(opts)),
+    exec: (args: string[], opts: RunOptions = {}) => runCli(args, merged(opts)),
+    spawn: (args: string[], opts: RunOptions = {}) => spawnCli(args, merged(opts)),
   };
 }
 
-interface RunOptions { env?: Record<string, string>; timeoutMs?: number; stdin?: string; stdoutPath?: string }
+/** main() in process, with an in-memory IO. */
+export async function runMain(args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  const io = memoryIO({ ...(opts.stdin !== undefined && { stdin: opts.stdin }), tty: Boolean(opts.tty), ...(opts.answers && { answers: opts.answers }) });
+  opts.withIO?.(io);
+  let code: number;
+  try {
+    code = await main(args, opts.env ?? {}, io, opts.clock ? { clock: opts.clock } : {});
+  } catch (err) {
+    if (!(err instanceof ExitCalled)) throw err;
+    code = err.code;
+  }
+  return { code, signal: null, stdout: io.out(), stderr: io.err() };
+}
 
 export function spawnCli(args: string[], opts: RunOptions = {}): ChildProcess {
   // stdoutPath: stdout goes to that file (e.g. /dev/full) instead of a pipe.
   const stdout = opts.stdoutPath === undefined ? 'pipe' : openSync(opts.stdoutPath, 'w');
   try {
-    return spawn(process.execPath, [BIN, ...args], { env: opts.env, cwd: ROOT, stdio: ['pipe', stdout, 'pipe'] });
+    return spawn(BIN, args, { env: opts.env, cwd: ROOT, stdio: ['pipe', stdout, 'pipe'] });
   } finally {
     if (typeof stdout === 'number') closeSync(stdout);
   }
@@ -47,11 +89,21 @@ export function collect(child: ChildProcess, timeoutMs = 90_000): Promise<CliRes
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`)); }, timeoutMs);
+    child.stdout?.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`timed out after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
     child.on('error', reject);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 
@@ -62,13 +114,32 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 
     const onData = (d: Buffer) => {
       seen += d.toString();
       const m = pattern.exec(seen);
-      if (m) { cleanup(); resolve(m[0]); }
+      if (m) {
+        cleanup();
+        resolve(m[0]);
+      }
     };
-    const timer = setTimeout(() => { cleanup(); reject(new Error(`no ${pattern} within ${timeoutMs} ms; saw: ${seen}`)); }, timeoutMs);
-    const cleanup = () => { clearTimeout(timer); child.stdout!.off('data', onData); child.stderr!.off('data', onData); };
-    child.stdout!.on('data', onData);
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no ${pattern} within ${timeoutMs} ms; saw: ${seen}`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr!.off('data', onData);
+    };
+    child.stdout?.on('data', onData);
     child.stderr!.on('data', onData);
   });
+}
+
+/** Resolves once `condition` holds, polling every `everyMs` (an observable event, never a fixed sleep). */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000, everyMs = 25): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
 }
 
 export interface SandboxProcess {
@@ -82,7 +153,10 @@ export interface SandboxProcess {
 
 /** `wa-send sandbox` in its own process on an ephemeral loopback port. */
 export async function startSandboxProcess(args: string[] = []): Promise<SandboxProcess> {
-  const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', ...args], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(BIN, ['sandbox', '--port', '0', ...args], {
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const url = await waitForOutput(child, /http:\/\/127\.0\.0\.1:\d+/);
   return {
     url,
@@ -92,14 +166,22 @@ export async function startSandboxProcess(args: string[] = []): Promise<SandboxP
       return res.json() as Promise<Record<string, any>>;
     },
     async configure(patch) {
-      const res = await fetch(`${url}/_sandbox/config`, { method: 'POST', body: JSON.stringify(patch), headers: { 'content-type': 'application/json' } });
+      const res = await fetch(`${url}/_sandbox/config`, {
+        method: 'POST',
+        body: JSON.stringify(patch),
+        headers: { 'content-type': 'application/json' },
+      });
       if (!res.ok) throw new Error(`configure failed: ${res.status} ${await res.text()}`);
     },
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null) { resolve(); return; }
-      child.once('close', () => resolve());
-      child.kill('SIGTERM');
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) {
+          resolve();
+          return;
+        }
+        child.once('close', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -108,5 +190,9 @@ export const csvWithPhones = (n: number, start = 0): string => csvOf(phones(n, s
 /** Rows of a read-only query on a journal another process writes (opened and closed per call). */
 export function query<T = Record<string, unknown>>(journal: string, sql: string, ...params: unknown[]): T[] {
   const db = new Database(journal, { readonly: true });
-  try { return db.prepare(sql).all(...params) as T[]; } finally { db.close(); }
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
 }

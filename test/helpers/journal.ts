@@ -2,20 +2,21 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { messageFromFlags, type MessageFlags } from '../../src/core/message-spec.js';
+import type { Journal } from '../../src/core/journal.js';
+import { type MessageFlags, messageFromFlags } from '../../src/core/message-spec.js';
 import { inlineNormalizer } from '../../src/core/normalizer.js';
-import { planBroadcast, type PlanRequest } from '../../src/core/plan.js';
-import { openJournal, type Db } from '../../src/journal/db.js';
-import { SqlitePlanStore } from '../../src/journal/plan-store.js';
+import { type PlanRequest, planBroadcast } from '../../src/core/plan.js';
+import { openCsv } from '../../src/csv/csv.js';
+import { openSqliteJournal } from '../../src/journal/sqlite/journal.js';
 
 export function tempDir(prefix = 'wa-send-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export function tempJournal(): { db: Db; path: string; dir: string } {
+export function tempJournal(): { journal: Journal; path: string; dir: string } {
   const dir = tempDir();
   const path = join(dir, 'journal.db');
-  return { db: openJournal(path), path, dir };
+  return { journal: openSqliteJournal(path), path, dir };
 }
 
 export function writeCsv(dir: string, text: string, name = 'recipients.csv'): string {
@@ -33,6 +34,16 @@ export function csvOf(numbers: string[], header = 'name,phone'): string {
   return `${header}\n${numbers.map((p, i) => `Person ${i},${p}`).join('\n')}\n`;
 }
 
-export async function plan(db: Db, csvPath: string, flags: MessageFlags = { template: 'hello_world' }, extra: Partial<PlanRequest> = {}) {
-  return planBroadcast({ csvPath, message: messageFromFlags(flags), maxInvalidPct: 20, target: 'sandbox', ...extra }, new SqlitePlanStore(db), inlineNormalizer(extra.defaultCountry));
+export async function plan(
+  journal: Journal,
+  csvPath: string,
+  flags: MessageFlags = { template: 'hello_world' },
+  extra: Partial<Omit<PlanRequest, 'source'>> & { defaultCountry?: Parameters<typeof inlineNormalizer>[0] } = {},
+) {
+  const { defaultCountry, ...rest } = extra;
+  return planBroadcast(
+    { source: await openCsv(csvPath), message: messageFromFlags(flags), maxInvalidPct: 20, target: 'sandbox', now: Date.now(), ...rest },
+    journal,
+    inlineNormalizer(defaultCountry),
+  );
 }

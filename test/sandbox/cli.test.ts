@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Context } from '../../src/cli/context.js';
 import { parseFailSpec, registerSandbox, runSandbox, sandboxOptions, type SandboxFlags } from '../../src/cli/sandbox.js';
 import { WaSendError } from '../../src/core/errors.js';
-import type { Action } from '../../src/main.js';
+import type { Bind } from '../../src/cli/commands/action.js';
 import { post, textMessage, waitFor } from './helpers.js';
 
 function fakeContext(env: NodeJS.ProcessEnv = {}) {
@@ -13,8 +13,8 @@ function fakeContext(env: NodeJS.ProcessEnv = {}) {
   const ctx = {
     io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, quiet: false, verbose: false },
     env,
-    journalPath: '/nonexistent',
-    openJournal: () => { throw new Error('the sandbox must not open the journal'); },
+    journalLabel: '/nonexistent',
+    withJournal: () => { throw new Error('the sandbox must not open the journal'); },
   } as unknown as Context;
   return { ctx, out, err };
 }
@@ -84,8 +84,8 @@ describe('registerSandbox', () => {
     const program = new Command('wa-send').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
     let captured: unknown;
     // The wrap records the parsed flags instead of running (running would wait for a signal).
-    const wrap = (_action: Action) => async (...args: any[]) => { captured = args[0]; };
-    registerSandbox(program, wrap);
+    const bind: Bind = () => async (...args: unknown[]) => { captured = args[0]; };
+    registerSandbox(program, bind);
     program.commands.forEach((c) => c.exitOverride());
     return program.parseAsync(argv, { from: 'user' }).then(() => captured);
   }

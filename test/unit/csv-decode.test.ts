@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectDelimiter, detectEncoding, sepLineDelimiter, Utf8Or1252 } from '../../src/core/csv-decode.js';
+import { detectDelimiter, detectEncoding, sepLineDelimiter, Utf8Or1252 } from '../../src/csv/csv-decode.js';
 
 /** Decodes `bytes` fed in the given chunk sizes (cycled), as a file stream would. */
 function decodeInChunks(bytes: Buffer, sizes: number[]): string {

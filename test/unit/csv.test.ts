@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openCsv, type CsvRow } from '../../src/core/csv.js';
+import { openCsv, type CsvRow } from '../../src/csv/csv.js';
 import { WaSendError } from '../../src/core/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wa-csv-'));

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { inlineNormalizer, type Normalizer } from '../../src/core/normalizer.js';
 // @ts-expect-error — built JavaScript without type declarations next to it
-import { workerNormalizer } from '../../dist/core/normalizer.js';
+import { workerNormalizer } from '../../dist/threads/normalizer.js';
 
 function inputs(n: number): string[] {
   const out: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateGate } from '../../src/core/rate-gate.js';
+import { RateGate } from '../../src/core/engine/rate-gate.js';
 
 /** Drives the gate with a virtual clock as the engine would, returning the start times. */
 function simulate(gate: RateGate, durationMs: number, onStart?: (t: number) => void): number[] {

@@ -2,7 +2,7 @@
 // vitest runs each test file in its own worker, so installing it here touches only this file.
 import { describe, expect, it } from 'vitest';
 import { normalizePhone, toCountryCode } from '../../src/core/phone.js';
-import { installRegExpCache } from '../../src/core/regexp-cache.js';
+import { installRegExpCache } from '../../src/threads/regexp-cache.js';
 
 const SAMPLES: [string, string | undefined][] = [
   ['+1 (415) 201-4567', undefined], ['415-201-4567', 'US'], ['011 44 7400 123456', 'US'], ['00972 50-234-5678', 'IL'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/core/retry-policy.js';
+import { decide } from '../../src/core/engine/retry-policy.js';
 import type { ErrorClass, SendOutcome } from '../../src/core/sender.js';
 
 const opts = { maxAttempts: 3, baseMs: 1000, capMs: 60_000 };

@@ -1,11 +1,13 @@
-// Shared set-up for webhook and delivery tests: a real journal in a temp dir, rows inserted with
-// plain SQL (the schema of migration 1), payloads shaped like Meta's, and signed POSTs.
-import { WHATSAPP_SAMPLES } from '../helpers/fixtures.js';
+// Shared set-up for webhook and delivery tests: a real journal in a temp dir (the port for the
+// receiver, a second read-only connection to look inside), payloads shaped like Meta's, signed POSTs.
+import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openJournal, type Db } from '../../src/journal/db.js';
+import type { Journal } from '../../src/core/journal.js';
+import { openSqliteJournal } from '../../src/journal/sqlite/journal.js';
 import { signatureHeader } from '../../src/webhook/signature.js';
+import { WHATSAPP_SAMPLES } from '../helpers/fixtures.js';
 
 export const SAMPLES = WHATSAPP_SAMPLES;
 export const SECRET = 'test-app-secret';
@@ -14,45 +16,64 @@ export function sample(path: string): string {
   return readFileSync(join(SAMPLES, path), 'utf8');
 }
 
-export function tempJournal(): { db: Db; path: string; cleanup(): void } {
+export interface TempJournal {
+  journal: Journal;
+  path: string;
+  /** Reads the journal's rows (a second connection, as a person with sqlite3 would). */
+  db: Database.Database;
+  cleanup(): Promise<void>;
+}
+
+export function tempJournal(): TempJournal {
   const dir = mkdtempSync(join(tmpdir(), 'wa-send-webhook-'));
   const path = join(dir, 'journal.db');
-  const db = openJournal(path);
-  return { db, path, cleanup: () => { db.close(); rmSync(dir, { recursive: true, force: true }); } };
-}
-
-export function addBroadcast(db: Db, id = 'btest1'): string {
-  db.prepare(`INSERT INTO broadcasts (id, key, target, spec, created_at) VALUES (?, ?, '"sandbox"', '{"message":{},"columns":[]}', ?)`)
-    .run(id, `key-${id}`, Date.now());
-  return id;
-}
-
-export interface RowSpec {
-  phone: string; state: string; wamid?: string | null; sentAt?: number | null;
-  errorCode?: number | null; nextAttemptAt?: number | null;
-}
-
-let line = 1;
-export function addRecipient(db: Db, broadcastId: string, r: RowSpec): number {
-  return Number(db.prepare(`INSERT INTO recipients (broadcast_id, line, input, phone, state, attempts, wamid, sent_at, error_code, next_attempt_at)
-    VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`).run(
-    broadcastId, line++, r.phone, r.phone, r.state, r.wamid ?? null, r.sentAt ?? null, r.errorCode ?? null, r.nextAttemptAt ?? null,
-  ).lastInsertRowid);
+  const journal = openSqliteJournal(path, { durable: true });
+  const db = new Database(path, { readonly: true });
+  return {
+    journal,
+    path,
+    db,
+    cleanup: async () => {
+      db.close();
+      await journal.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface Row {
-  state: string; wamid: string | null; sent_at: number | null; delivered_at: number | null; read_at: number | null;
-  failed_at: number | null; error_code: number | null; error_title: string | null; error_detail: string | null;
-  error_class: string | null; next_attempt_at: number | null;
+  state: string;
+  wamid: string | null;
+  sent_at: number | null;
+  delivered_at: number | null;
+  read_at: number | null;
+  failed_at: number | null;
+  error_code: number | null;
+  error_title: string | null;
+  error_detail: string | null;
+  error_class: string | null;
+  next_attempt_at: number | null;
 }
 
-export function row(db: Db, id: number): Row {
-  return db.prepare('SELECT * FROM recipients WHERE id = ?').get(id) as Row;
+export function rowOf(db: Database.Database, phone: string): Row {
+  return db.prepare('SELECT * FROM recipients WHERE phone = ?').get(phone) as Row;
+}
+
+export function optedOut(db: Database.Database, phone: string): boolean {
+  return db.prepare('SELECT 1 FROM optouts WHERE phone = ?').get(phone) !== undefined;
+}
+
+export function optouts(db: Database.Database): { phone: string; source: string; detail: string | null }[] {
+  return db.prepare('SELECT phone, source, detail FROM optouts ORDER BY created_at, phone').all() as never;
 }
 
 export interface StatusSpec {
-  id: string; status: string; timestamp: number | string; recipient_id?: string;
-  biz_opaque_callback_data?: string; errors?: unknown[];
+  id: string;
+  status: string;
+  timestamp: number | string;
+  recipient_id?: string;
+  biz_opaque_callback_data?: string;
+  errors?: unknown[];
 }
 
 /** A status webhook body like Meta's (one entry, one change), holding the given statuses. */
@@ -63,9 +84,21 @@ export function statusBody(statuses: StatusSpec[]): Record<string, unknown> {
 export function envelope(field: string, value: Record<string, unknown>): Record<string, unknown> {
   return {
     object: 'whatsapp_business_account',
-    entry: [{ id: '100000000000001', changes: [{ field, value: {
-      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550000000', phone_number_id: '200000000000002' }, ...value,
-    } }] }],
+    entry: [
+      {
+        id: '100000000000001',
+        changes: [
+          {
+            field,
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550000000', phone_number_id: '200000000000002' },
+              ...value,
+            },
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -75,7 +108,7 @@ export function post(url: string, body: string | Buffer, signature: string | nul
   return fetch(url, { method: 'POST', headers, body });
 }
 
-export function eventCount(db: Db, where = '1'): number {
+export function eventCount(db: Database.Database, where = '1'): number {
   return db.prepare(`SELECT count(*) FROM webhook_events WHERE ${where}`).pluck().get() as number;
 }
 

@@ -1,11 +1,11 @@
 // The receiver over real HTTP on 127.0.0.1: handshake, signatures over raw bytes, limits, persist-then-apply.
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isOptedOut } from '../../src/journal/optouts.js';
-import { insertEvents } from '../../src/journal/webhook-events.js';
+import { extractEvents } from '../../src/webhook/events.js';
 import { startWebhookServer, type WebhookLogEntry, type WebhookServer } from '../../src/webhook/server.js';
 import { signatureHeader } from '../../src/webhook/signature.js';
-import { SECRET, addBroadcast, addRecipient, eventCount, eventually, post, row, statusBody, tempJournal } from './helpers.js';
+import { seeded } from '../journal/conformance/harness.js';
+import { SECRET, eventCount, eventually, optedOut, post, rowOf, statusBody, tempJournal } from './helpers.js';
 
 let j: ReturnType<typeof tempJournal>;
 let server: WebhookServer;
@@ -13,13 +13,13 @@ let logs: WebhookLogEntry[];
 
 async function start(extra: { verifyToken?: string | null; optoutKeywords?: string[] } = {}): Promise<WebhookServer> {
   server = await startWebhookServer({
-    db: j.db, appSecret: SECRET, verifyToken: 'verify-me', port: 0, host: '127.0.0.1', log: (e) => logs.push(e), ...extra,
+    journal: j.journal, appSecret: SECRET, verifyToken: 'verify-me', port: 0, host: '127.0.0.1', log: (e) => logs.push(e), ...extra,
   });
   return server;
 }
 
 beforeEach(() => { j = tempJournal(); logs = []; });
-afterEach(async () => { await server?.close(); j.cleanup(); });
+afterEach(async () => { await server?.close(); await j.cleanup(); });
 
 describe('verification handshake (GET)', () => {
   const hub = (mode: string, token: string) => `?hub.mode=${mode}&hub.verify_token=${encodeURIComponent(token)}&hub.challenge=1158201444`;
@@ -100,29 +100,26 @@ describe('limits and paths', () => {
 
 describe('persist, answer, apply', () => {
   it('stores each event once, answers 200, then applies it to its recipient', async () => {
-    const b = addBroadcast(j.db);
-    const id = addRecipient(j.db, b, { phone: '+15551230000', state: 'sent', wamid: 'wamid.A', sentAt: 1 });
+    await seeded(j.journal, [{ state: 'sent', wamid: 'wamid.A' }]);
+    const id = '+14152010000';
     await start();
     const body = JSON.stringify(statusBody([{ id: 'wamid.A', status: 'delivered', timestamp: 1760000003 }]));
     expect((await post(server.url, body)).status).toBe(200);
     expect((await post(server.url, body)).status).toBe(200); // Meta's retry: a duplicate
-    await eventually(() => row(j.db, id).state === 'delivered');
+    await eventually(() => rowOf(j.db, id).state === 'delivered');
     expect(eventCount(j.db)).toBe(1);
-    expect(row(j.db, id).delivered_at).toBe(1760000003000);
+    expect(rowOf(j.db, id).delivered_at).toBe(1760000003000);
     const batches = logs.filter((l) => l.event === 'batch');
     expect(batches.map((l) => [l.new, l.duplicates])).toEqual([[1, 0], [0, 1]]);
   });
 
   it('applies events that were persisted but not applied before a crash, at startup', async () => {
-    const b = addBroadcast(j.db);
-    const id = addRecipient(j.db, b, { phone: '+15551230000', state: 'sent', wamid: 'wamid.B', sentAt: 1 });
-    insertEvents(j.db, [{
-      dedupKey: 'status:wamid.B:read:1760000060', kind: 'status', wamid: 'wamid.B', callbackData: null, needsApply: true,
-      payload: JSON.stringify({ id: 'wamid.B', status: 'read', timestamp: '1760000060', recipient_id: '15551230000' }),
-    }], Date.now());
-    expect(row(j.db, id).state).toBe('sent');
+    await seeded(j.journal, [{ state: 'sent', wamid: 'wamid.B' }]);
+    const id = '+14152010000';
+    await j.journal.events.insert(extractEvents(statusBody([{ id: 'wamid.B', status: 'read', timestamp: 1760000060 }]), () => false).events, Date.now());
+    expect(rowOf(j.db, id).state).toBe('sent');
     await start();
-    expect(row(j.db, id).state).toBe('read');
+    expect(rowOf(j.db, id).state).toBe('read');
     expect(eventCount(j.db, 'applied_at IS NULL')).toBe(0);
   });
 
@@ -133,21 +130,21 @@ describe('persist, answer, apply', () => {
     expect((await post(server.url, inbound('wamid.in1', '15551230001', ' arrêt '))).status).toBe(200);
     expect((await post(server.url, inbound('wamid.in2', '15551230002', 'Arret'))).status).toBe(200);
     expect((await post(server.url, inbound('wamid.in3', '15551230003', 'STOP'))).status).toBe(200);
-    await eventually(() => isOptedOut(j.db, '+15551230002'));
-    expect(isOptedOut(j.db, '+15551230001')).toBe(false); // "arrêt" ≠ "arret": folding is case, not accents
-    expect(isOptedOut(j.db, '+15551230003')).toBe(false);
+    await eventually(() => optedOut(j.db, '+15551230002'));
+    expect(optedOut(j.db, '+15551230001')).toBe(false); // "arrêt" ≠ "arret": folding is case, not accents
+    expect(optedOut(j.db, '+15551230003')).toBe(false);
     expect(logs.some((l) => l.event === 'optout' && l.phone === '+15551230002')).toBe(true);
   });
 });
 
 describe('generated load', () => {
   it('1,000 shuffled status events with duplicates for 250 messages, posted concurrently in batches, end in each newest state', async () => {
-    const b = addBroadcast(j.db);
     const finals = ['sent', 'delivered', 'read', 'failed'];
-    const ids: number[] = [];
+    const ids: string[] = [];
     const events: Parameters<typeof statusBody>[0] = [];
+    await seeded(j.journal, Array.from({ length: 250 }, (_, i) => ({ state: 'sent' as const, wamid: `w.${i}` })));
     for (let i = 0; i < 250; i++) {
-      ids.push(addRecipient(j.db, b, { phone: `+1555123${String(i).padStart(4, '0')}`, state: 'sent', wamid: `w.${i}`, sentAt: 1 }));
+      ids.push(`+1415201${String(i).padStart(4, '0')}`);
       const chain = finals[i % 4] === 'failed' ? ['sent', 'failed'] : finals.slice(0, (i % 4) + 1);
       chain.forEach((status, k) => events.push({ id: `w.${i}`, status, timestamp: 1760000000 + k, ...(status === 'failed' ? { errors: [{ code: 131026 }] } : {}) }));
     }
@@ -159,7 +156,7 @@ describe('generated load', () => {
     for (let i = 0; i < 1000; i += 50) posts.push(post(server.url, JSON.stringify(statusBody(events.slice(i, i + 50)))));
     expect((await Promise.all(posts)).map((r) => r.status)).toEqual(Array(20).fill(200));
     await eventually(() => eventCount(j.db, 'applied_at IS NULL') === 0);
-    ids.forEach((id, i) => expect(row(j.db, id).state, `row ${i}`).toBe(finals[i % 4]));
+    ids.forEach((id, i) => expect(rowOf(j.db, id).state, `row ${i}`).toBe(finals[i % 4]));
   });
 });
 

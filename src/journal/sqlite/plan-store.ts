@@ -1,0 +1,146 @@
+// Planning in SQLite: TEMP tables for staging (private to this connection, deleted with it, and
+// writing them takes no lock on the journal), one IMMEDIATE transaction to publish the plan.
+import { randomBytes } from 'node:crypto';
+import type {
+  NewBroadcast,
+  PlanStaging,
+  PlanStore,
+  StagedCounts,
+  StagedRecipient,
+  StagedRejection,
+} from '../../core/journal.js';
+import type { RejectionReason } from '../../core/types.js';
+import type { Db } from './db.js';
+import type { JournalFile } from './journal-file.js';
+
+const ID_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz'; // no 0/1/i/l/o: easy to read out and type
+
+export function newBroadcastId(): string {
+  const bytes = randomBytes(7);
+  return `b${[...bytes].map((b) => ID_ALPHABET[b % ID_ALPHABET.length]).join('')}`;
+}
+
+export class SqlitePlanStore implements PlanStore {
+  constructor(
+    private readonly db: Db,
+    private readonly file: JournalFile,
+  ) {}
+
+  async openStaging(): Promise<PlanStaging> {
+    return this.file.run(() => new SqliteStaging(this.db, this.file));
+  }
+}
+
+class SqliteStaging implements PlanStaging {
+  private readonly stage: (recipients: StagedRecipient[], rejections: StagedRejection[]) => void;
+
+  constructor(
+    private readonly db: Db,
+    private readonly file: JournalFile,
+  ) {
+    db.exec(`
+      PRAGMA temp.cache_size = -8192;
+      DROP TABLE IF EXISTS temp.stage_recipients;
+      DROP TABLE IF EXISTS temp.stage_rejections;
+      CREATE TEMP TABLE stage_recipients (line INTEGER NOT NULL, input TEXT NOT NULL, phone TEXT NOT NULL UNIQUE, vars TEXT);
+      CREATE TEMP TABLE stage_rejections (line INTEGER NOT NULL, input TEXT, reason TEXT NOT NULL, detail TEXT, duplicate_of INTEGER);
+    `);
+    const insertRecipient = db.prepare(
+      'INSERT OR IGNORE INTO temp.stage_recipients (line, input, phone, vars) VALUES (?, ?, ?, ?)',
+    );
+    const firstLine = db.prepare('SELECT line FROM temp.stage_recipients WHERE phone = ?').pluck();
+    const insertRejection = db.prepare(
+      'INSERT INTO temp.stage_rejections (line, input, reason, detail, duplicate_of) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.stage = db.transaction((recipients: StagedRecipient[], rejections: StagedRejection[]) => {
+      for (const r of rejections) insertRejection.run(r.line, r.input, r.reason, r.detail, r.duplicateOf ?? null);
+      for (const r of recipients) {
+        if (insertRecipient.run(r.line, r.input, r.phone, r.vars).changes === 0) {
+          const original = firstLine.get(r.phone) as number;
+          insertRejection.run(r.line, r.input, 'duplicate', `same number as line ${original}`, original);
+        }
+      }
+    });
+  }
+
+  async stageBatch(recipients: StagedRecipient[], rejections: StagedRejection[]): Promise<void> {
+    this.file.run(() => this.stage(recipients, rejections));
+  }
+
+  async counts(): Promise<StagedCounts> {
+    const recipients = this.db.prepare('SELECT count(*) FROM temp.stage_recipients').pluck().get() as number;
+    const optedOut = this.db
+      .prepare('SELECT count(*) FROM temp.stage_recipients s JOIN main.optouts o ON o.phone = s.phone')
+      .pluck()
+      .get() as number;
+    const rows = this.db
+      .prepare('SELECT reason, count(*) AS n FROM temp.stage_rejections GROUP BY reason')
+      .all() as { reason: string; n: number }[];
+    const rejections: Record<string, number> = Object.fromEntries(rows.map((r) => [r.reason, r.n]));
+    if (optedOut > 0) rejections.opted_out = (rejections.opted_out ?? 0) + optedOut;
+    return { recipients: recipients - optedOut, rejections };
+  }
+
+  async examples(reasons: RejectionReason[], limit: number): Promise<StagedRejection[]> {
+    const marks = reasons.map(() => '?').join(',');
+    return this.db
+      .prepare(
+        `SELECT line, input, reason, detail FROM temp.stage_rejections WHERE reason IN (${marks}) ORDER BY line LIMIT ?`,
+      )
+      .all(...reasons, limit) as StagedRejection[];
+  }
+
+  async forEachSorted(update: (phone: string, vars: string | null) => void): Promise<void> {
+    const rows = this.db
+      .prepare('SELECT phone, vars FROM temp.stage_recipients ORDER BY phone')
+      .raw()
+      .iterate() as Iterable<[string, string | null]>;
+    for (const [phone, vars] of rows) update(phone, vars);
+  }
+
+  async first(): Promise<StagedRecipient | null> {
+    const row = this.db
+      .prepare(
+        `SELECT line, input, phone, vars FROM temp.stage_recipients s
+         WHERE NOT EXISTS (SELECT 1 FROM main.optouts o WHERE o.phone = s.phone) ORDER BY rowid LIMIT 1`,
+      )
+      .get() as StagedRecipient | undefined;
+    return row ?? null;
+  }
+
+  async commit(b: NewBroadcast): Promise<{ id: string; created: boolean }> {
+    const db = this.db;
+    return this.file.run(() => db
+      .transaction(() => {
+        // Another process may have published the same key since we looked: theirs stands.
+        const existing = db.prepare('SELECT id FROM broadcasts WHERE key = ?').pluck().get(b.key) as string | undefined;
+        if (existing !== undefined) return { id: existing, created: false };
+        let id = newBroadcastId();
+        while (db.prepare('SELECT 1 FROM broadcasts WHERE id = ?').get(id)) id = newBroadcastId();
+        db.prepare(
+          `INSERT INTO broadcasts (id, key, name, target, spec, source_file, source_sha256, rows_read, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(id, b.key, b.name, JSON.stringify(b.target), JSON.stringify(b.spec), b.sourceFile, b.sourceSha256, b.rowsRead, b.createdAt);
+        db.prepare(
+          `INSERT INTO rejections (broadcast_id, line, input, reason, detail, duplicate_of)
+           SELECT ?, line, input, reason, detail, duplicate_of FROM temp.stage_rejections ORDER BY rowid`,
+        ).run(id);
+        db.prepare(
+          `INSERT INTO rejections (broadcast_id, line, input, reason, detail)
+           SELECT ?, s.line, s.input, 'opted_out', 'opted out (' || o.source || ')' FROM temp.stage_recipients s
+           JOIN main.optouts o ON o.phone = s.phone ORDER BY s.rowid`,
+        ).run(id);
+        db.prepare(
+          `INSERT INTO recipients (broadcast_id, line, input, phone, vars, state, updated_at)
+           SELECT ?, line, input, phone, vars, 'pending', ? FROM temp.stage_recipients s
+           WHERE NOT EXISTS (SELECT 1 FROM main.optouts o WHERE o.phone = s.phone) ORDER BY s.rowid`,
+        ).run(id, b.createdAt);
+        return { id, created: true };
+      })
+      .immediate());
+  }
+
+  async drop(): Promise<void> {
+    this.db.exec('DROP TABLE IF EXISTS temp.stage_recipients; DROP TABLE IF EXISTS temp.stage_rejections;');
+  }
+}

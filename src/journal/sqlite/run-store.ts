@@ -1,0 +1,215 @@
+// Running a broadcast in SQLite (DESIGN §3 rules 2-4, 6): the lease, orphan recovery, and the
+// engine's one call, exchange: renew the lease, write answers, release and requeue, claim, all in
+// one short IMMEDIATE transaction.
+import type {
+  AttemptRecord,
+  ExchangeRequest,
+  ExchangeResult,
+  LeaseResult,
+  OwnerAlive,
+  PreparedRun,
+  RunLog,
+  RunStore,
+} from '../../core/journal.js';
+import { leaseIsLive } from '../../core/rules/status.js';
+import { recipientKey, type RecipientToSend, type StoredStatus } from '../../core/types.js';
+import { type Db, writeTx } from './db.js';
+import type { JournalFile } from './journal-file.js';
+import { addOptouts, isOptedOut } from './optout-store.js';
+import { getBroadcast } from './broadcast-store.js';
+import { nextRetryAtMs } from './queries.js';
+
+interface ClaimRow {
+  id: number;
+  phone: string;
+  vars: string | null;
+  attempts: number;
+  pair_rate_hits: number;
+}
+
+/** How long the engine's connection waits for another writer before the engine backs off (async). */
+const RUN_BUSY_TIMEOUT_MS = 250;
+
+function prepare(db: Db) {
+  const p = (sql: string) => db.prepare(sql);
+  const ours = "((state = 'sending' AND claimed_by = @owner) OR state = 'unknown')";
+  return {
+    renew: p('UPDATE broadcasts SET lease_expires_at = ? WHERE id = ? AND lease_owner = ?'),
+    status: p('SELECT status FROM broadcasts WHERE id = ?').pluck(),
+    halt: p("UPDATE broadcasts SET status = 'halted', reason = ? WHERE id = ? AND status = 'open'"),
+    reopen: p("UPDATE broadcasts SET status = 'open', reason = NULL WHERE id = ? AND status = 'halted'"),
+    orphans: p(`UPDATE recipients SET state = 'unknown', error_class = 'unknown', error_code = NULL,
+      error_title = 'No answer recorded (may have been sent)',
+      error_detail = 'the process sending it stopped before the answer was recorded', updated_at = ?
+      WHERE broadcast_id = ? AND state = 'sending'`),
+    // An answer that was recorded in attempts (a late one, or one whose row update was lost) settles an unknown row.
+    settle: p(`UPDATE recipients SET state = 'sent',
+        wamid = (SELECT a.detail FROM attempts a WHERE a.recipient_id = recipients.id AND a.outcome = 'accepted' ORDER BY a.id DESC LIMIT 1),
+        sent_at = coalesce(sent_at, (SELECT max(a.finished_at) FROM attempts a WHERE a.recipient_id = recipients.id AND a.outcome = 'accepted')),
+        error_code = NULL, error_title = NULL, error_detail = NULL, error_class = NULL, next_attempt_at = NULL, updated_at = ?
+      WHERE broadcast_id = ? AND state = 'unknown'
+        AND EXISTS (SELECT 1 FROM attempts a WHERE a.recipient_id = recipients.id AND a.outcome = 'accepted')`),
+    dueRetries: p(`SELECT id, phone, vars, attempts, pair_rate_hits FROM recipients
+      WHERE broadcast_id = ? AND state = 'retry' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`),
+    pending: p(`SELECT id, phone, vars, attempts, pair_rate_hits FROM recipients
+      WHERE broadcast_id = ? AND state = 'pending' AND next_attempt_at IS NULL ORDER BY id LIMIT ?`),
+    markSending: p("UPDATE recipients SET state = 'sending', attempts = attempts + 1, claimed_by = ?, updated_at = ? WHERE id = ?"),
+    markSkipped: p(`UPDATE recipients SET state = 'skipped', error_class = 'opted_out', error_detail = 'opted out after planning',
+      next_attempt_at = NULL, updated_at = ? WHERE id = ?`),
+    accepted: p(`UPDATE recipients SET state = 'sent', wamid = @wamid, sent_at = coalesce(sent_at, @at), next_attempt_at = NULL,
+      error_code = NULL, error_title = NULL, error_detail = NULL, error_class = NULL, updated_at = @now
+      WHERE id = @id AND ${ours}`),
+    outcome: p(`UPDATE recipients SET state = @state, attempts = max(0, attempts + @delta), next_attempt_at = @next,
+      error_code = @code, error_title = @title, error_detail = @detail, error_class = @class,
+      failed_at = CASE WHEN @state = 'failed' THEN @at ELSE failed_at END,
+      pair_rate_hits = pair_rate_hits + @pairHit, updated_at = @now
+      WHERE id = @id AND ${ours}`),
+    attempt: p(`INSERT INTO attempts (recipient_id, started_at, finished_at, http_status, error_code, outcome, detail)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    release: p(`UPDATE recipients SET state = 'pending', attempts = max(0, attempts - 1), next_attempt_at = NULL, updated_at = @now
+      WHERE id = @id AND claimed_by = @owner AND state IN ('sending', 'unknown')`),
+    requeue: p(`UPDATE recipients SET state = 'pending', next_attempt_at = NULL, failed_at = NULL, updated_at = ?
+      WHERE id = ? AND state IN ('failed', 'retry', 'pending')`),
+    setLease: p('UPDATE broadcasts SET lease_owner = ?, lease_expires_at = ? WHERE id = ?'),
+    dropLease: p('UPDATE broadcasts SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ?'),
+    runStart: p(`INSERT INTO runs (broadcast_id, mode, owner, rate, concurrency, started_at) VALUES (?, ?, ?, ?, ?, ?)`),
+    runEnd: p('UPDATE runs SET ended_at = ?, outcome = ?, reason = ? WHERE id = ?'),
+  };
+}
+
+export class SqliteRunStore implements RunStore {
+  private readonly s: ReturnType<typeof prepare>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly file: JournalFile,
+    /** Applies webhook events that were waiting for the wamids just recorded. */
+    private readonly applyEvents: (now: number) => void,
+  ) {
+    this.s = prepare(db);
+  }
+
+  async acquireLease(id: string, owner: string, ttlMs: number, now: number, ownerAlive: OwnerAlive): Promise<LeaseResult> {
+    return this.file.run(() =>
+      writeTx(this.db, (): LeaseResult => {
+        const b = getBroadcast(this.db, id);
+        if (!b) throw new Error(`no broadcast ${id}`);
+        if (b.leaseOwner !== null && b.leaseOwner !== owner && leaseIsLive(b, now, ownerAlive)) {
+          return { ok: false, holder: b.leaseOwner };
+        }
+        this.s.setLease.run(owner, now + ttlMs, id);
+        return { ok: true };
+      }),
+    );
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    this.file.run(() => this.s.dropLease.run(id, owner));
+  }
+
+  async prepareRun(id: string, _owner: string, now: number): Promise<PreparedRun> {
+    const prepared = this.file.run(() =>
+      writeTx(this.db, () => {
+        this.s.reopen.run(id);
+        const orphans = this.s.orphans.run(now, id).changes;
+        const settled = this.s.settle.run(now, id).changes;
+        return { orphans, settled };
+      }),
+    );
+    this.file.run(() => this.applyEvents(now)); // webhooks that arrived for them may settle them at once
+    return prepared;
+  }
+
+  async exchange(x: ExchangeRequest): Promise<ExchangeResult> {
+    const result = this.file.run(
+      () => writeTx(this.db, () => this.exchangeTx(x)),
+      { busyTimeoutMs: RUN_BUSY_TIMEOUT_MS, checkIdentity: true },
+    );
+    if (x.records.some((r) => r.outcome.kind === 'accepted')) this.file.run(() => this.applyEvents(x.now));
+    this.file.afterWrite();
+    return result;
+  }
+
+  async logRunStart(run: RunLog): Promise<number> {
+    return this.file.run(() =>
+      Number(this.s.runStart.run(run.broadcastId, run.mode, run.owner, run.rate, run.concurrency, run.startedAt).lastInsertRowid),
+    );
+  }
+
+  async logRunEnd(runId: number, outcome: string, reason: string | null, now: number): Promise<void> {
+    this.file.run(() => this.s.runEnd.run(now, outcome, reason, runId));
+  }
+
+  private exchangeTx(x: ExchangeRequest): ExchangeResult {
+    const { s } = this;
+    const leaseHeld = s.renew.run(x.now + x.leaseTtlMs, x.broadcastId, x.owner).changes === 1;
+    for (const r of x.records) this.record(r, x.owner, x.now);
+    for (const id of x.release) s.release.run({ id, owner: x.owner, now: x.now });
+    for (const id of x.requeue) s.requeue.run(x.now, id);
+    if (x.halt !== null) s.halt.run(x.halt, x.broadcastId);
+    const status = (s.status.get(x.broadcastId) as StoredStatus | undefined) ?? 'cancelled';
+    const claim = leaseHeld && status === 'open' ? x.claim : 0;
+    const { claimed, skipped } = claim > 0 ? this.claim(x.broadcastId, x.owner, claim, x.now) : { claimed: [], skipped: 0 };
+    const nextRetryAt = claimed.length < x.claim ? nextRetryAtMs(this.db, x.broadcastId) : null;
+    return { leaseHeld, status, claimed, skipped, nextRetryAt };
+  }
+
+  private claim(broadcastId: string, owner: string, limit: number, now: number) {
+    const { s } = this;
+    const claimed: RecipientToSend[] = [];
+    let skipped = 0;
+    while (claimed.length < limit) {
+      const want = limit - claimed.length;
+      let rows = s.dueRetries.all(broadcastId, now, want) as ClaimRow[];
+      if (rows.length < want) rows = rows.concat(s.pending.all(broadcastId, want - rows.length) as ClaimRow[]);
+      if (rows.length === 0) break;
+      for (const r of rows) {
+        if (isOptedOut(this.db, r.phone)) {
+          s.markSkipped.run(now, r.id);
+          skipped++;
+          continue;
+        }
+        s.markSending.run(owner, now, r.id);
+        claimed.push({
+          id: r.id,
+          broadcastId,
+          phone: r.phone,
+          attempts: r.attempts + 1,
+          vars: r.vars ? (JSON.parse(r.vars) as Record<string, string>) : {},
+          recipientKey: recipientKey(broadcastId, r.phone),
+          pairRateHits: r.pair_rate_hits,
+        });
+      }
+    }
+    return { claimed, skipped };
+  }
+
+  private record(r: AttemptRecord, owner: string, now: number): void {
+    const { s } = this;
+    const { recipient, startedAt, finishedAt, outcome: o, decision: d } = r;
+    if (o.kind === 'accepted') {
+      s.accepted.run({ wamid: o.wamid, at: finishedAt, now, id: recipient.id, owner });
+      s.attempt.run(recipient.id, startedAt, finishedAt, o.httpStatus, null, 'accepted', o.wamid);
+      return;
+    }
+    const code = o.kind === 'error' ? o.code : null;
+    const title =
+      o.kind === 'error' ? o.title : o.kind === 'unknown' ? 'No answer (may have been sent)' : 'Could not reach the API';
+    s.outcome.run({
+      state: d.state,
+      delta: d.attemptsDelta,
+      next: d.nextAttemptAt,
+      code,
+      title,
+      detail: o.detail,
+      class: d.errorClass,
+      at: finishedAt,
+      pairHit: o.kind === 'error' && o.errorClass === 'pair_rate' ? 1 : 0,
+      now,
+      id: recipient.id,
+      owner,
+    });
+    s.attempt.run(recipient.id, startedAt, finishedAt, o.kind === 'error' ? o.httpStatus : null, code, d.errorClass ?? o.kind, o.detail);
+    if (d.optOut) addOptouts(this.db, [recipient.phone], 'error_131050', title, now);
+  }
+}

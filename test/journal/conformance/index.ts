@@ -1,0 +1,15 @@
+// One conformance suite of the journal port, run against every adapter (DESIGN §10).
+import { broadcastsConformance } from './broadcasts.js';
+import { eventsConformance } from './events.js';
+import type { OpenJournal } from './harness.js';
+import { planningConformance } from './planning.js';
+import { runsConformance } from './runs.js';
+
+export type { OpenedJournal, OpenJournal } from './harness.js';
+
+export function journalConformance(open: OpenJournal): void {
+  planningConformance(open);
+  runsConformance(open);
+  broadcastsConformance(open);
+  eventsConformance(open);
+}

@@ -1,0 +1,88 @@
+// The SQLite journal: the port's conformance suite, and what only a file can do wrong.
+import Database from 'better-sqlite3';
+import { chmodSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { JournalError } from '../../src/core/journal.js';
+import { openSqliteJournal } from '../../src/journal/sqlite/journal.js';
+import { csvOf, phones, plan, tempDir, writeCsv } from '../helpers/journal.js';
+import { journalConformance } from './conformance/index.js';
+import { exchangeOf, OWNER, planned, T } from './conformance/harness.js';
+
+function openTemp() {
+  const dir = tempDir('wa-send-sqlite-');
+  const path = join(dir, 'journal.db');
+  return { dir, path, journal: openSqliteJournal(path) };
+}
+
+describe('SQLite journal: conformance', () => {
+  journalConformance(async () => {
+    const { dir, path, journal } = openTemp();
+    return {
+      journal,
+      reopen: async () => openSqliteJournal(path),
+      cleanup: async () => {
+        await journal.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  });
+});
+
+describe('SQLite journal: the file', () => {
+  it('is created private (0600), and an existing read-only journal is never made writable', async () => {
+    const { path, journal } = openTemp();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    await journal.close();
+    chmodSync(path, 0o400);
+    const again = openSqliteJournal(path, { readonly: true });
+    await again.close();
+    expect(statSync(path).mode & 0o777).toBe(0o400);
+  });
+
+  it('staging does not lock the journal: another connection can write while rows are staged', async () => {
+    const { dir, path, journal } = openTemp();
+    const other = new Database(path);
+    other.pragma('busy_timeout = 0');
+    const staging = await journal.plans.openStaging();
+    await staging.stageBatch(phones(2000).map((phone, i) => ({ line: i + 2, input: phone, phone, vars: null })), []);
+    other.prepare("INSERT INTO optouts (phone, source, created_at) VALUES ('+14150000000', 'manual', 0)").run();
+    await staging.drop();
+    other.close();
+    expect((await plan(journal, writeCsv(dir, csvOf(phones(3))))).recipients).toBe(3);
+    await journal.close();
+  });
+
+  it('a lock held by another process is `busy`: the engine retries, a command reports exit 5', async () => {
+    const { path, journal } = openTemp();
+    const id = await planned(journal, 2);
+    await journal.runs.acquireLease(id, OWNER, 30_000, T, () => true);
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const err = await exchangeOf(journal, id, { claim: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JournalError);
+    expect((err as JournalError).fault).toBe('busy');
+    other.exec('ROLLBACK');
+    other.close();
+    expect((await exchangeOf(journal, id, { claim: 1 })).claimed).toHaveLength(1);
+    await journal.close();
+  });
+
+  it('notices that its file was deleted or replaced while a run uses it', async () => {
+    const { path, journal } = openTemp();
+    const id = await planned(journal, 2);
+    await journal.runs.acquireLease(id, OWNER, 30_000, T, () => true);
+    unlinkSync(path);
+    const err = await exchangeOf(journal, id, { claim: 1 }).catch((e: unknown) => e);
+    expect((err as JournalError).fault).toBe('gone');
+    expect((err as Error).message).toMatch(/was deleted while this run was using it/);
+    await journal.close();
+    const second = openTemp();
+    const id2 = await planned(second.journal, 1);
+    await second.journal.runs.acquireLease(id2, OWNER, 30_000, T, () => true);
+    rmSync(second.path);
+    writeFileSync(second.path, '');
+    expect(((await exchangeOf(second.journal, id2, { claim: 1 }).catch((e: unknown) => e)) as Error).message).toMatch(/replaced by another file/);
+    await second.journal.close();
+  });
+});
