@@ -4,11 +4,20 @@
 // --port 0 picks a free port.
 import { InvalidArgumentError } from 'commander';
 import { usageError } from '../core/errors.js';
+import {
+  MESSAGING_LIMIT_TIERS,
+  type MessagingLimitTier,
+  QUALITY_RATINGS,
+  type QualityRating,
+  THROUGHPUT_LEVELS,
+  type ThroughputLevel,
+} from '../sandbox/graph/phone-number.js';
 import type { FailureRule, SandboxOptions } from '../sandbox/options.js';
+import { parseTemplates, parseTemplateStatus } from '../sandbox/templates/parse.js';
 import type { Register } from './commands/action.js';
 import type { Context } from './context.js';
 import { note, printLine } from './io.js';
-import { collect, nonNegativeInt, positiveInt } from './parse.js';
+import { collect, nonNegativeInt, positiveInt, readFlagFile } from './parse.js';
 
 export const DEFAULT_SANDBOX_PORT = 8089;
 
@@ -16,7 +25,20 @@ export interface SandboxFlags {
   port: number; host: string; latency?: number; jitter?: number; fail?: string[]; seed?: string; mps?: number;
   token?: string; webhookUrl?: string; appSecret?: string; readFraction?: number; deliverFraction?: number;
   asyncFail?: string; webhookDisorder?: number; webhookDuplicates?: number; json?: boolean;
+  quality?: QualityRating; messagingLimit?: MessagingLimitTier; throughput?: ThroughputLevel;
+  templates?: string; templateStatus?: string[];
 }
+
+const TEMPLATE_HELP = `
+Graph GET endpoints (for preflight checks), same Bearer check as /messages:
+  GET /{version}/{phone-number-id}[?fields=…]        the number: quality_rating, throughput, messaging limit, … (any id)
+  GET /{version}/{waba-id}/message_templates[?name=…]  the templates it knows (any WABA id)
+
+Templates: the sandbox knows hello_world (en_US, no parameters) and order_update (en_US, one body
+parameter {{1}}), plus those of --templates. Only when --templates or --template-status is given does
+/messages check template sends against them, like the API: unknown name or language 132001,
+PAUSED 132015, DISABLED 132016, a parameter count that does not fit 132000. Without them any
+template name is accepted.`;
 
 export const registerSandbox: Register = (program, bind) => {
   program.command('sandbox')
@@ -36,7 +58,13 @@ export const registerSandbox: Register = (program, bind) => {
     .option('--async-fail <code>=<fraction>', 'share of accepted messages that fail later by webhook')
     .option('--webhook-disorder <f>', 'share of webhook events sent out of order (default 0.1)', fraction('--webhook-disorder'))
     .option('--webhook-duplicates <f>', 'share of webhook events sent twice (default 0.05)', fraction('--webhook-duplicates'))
+    .option('--quality <rating>', `the number's quality_rating: ${QUALITY_RATINGS.join('|')} (default GREEN)`, oneOf('--quality', QUALITY_RATINGS))
+    .option('--messaging-limit <tier>', `its messaging limit: ${MESSAGING_LIMIT_TIERS.join('|')} (default TIER_UNLIMITED)`, oneOf('--messaging-limit', MESSAGING_LIMIT_TIERS))
+    .option('--throughput <level>', `its throughput level: ${THROUGHPUT_LEVELS.join('|')} (default STANDARD)`, oneOf('--throughput', THROUGHPUT_LEVELS))
+    .option('--templates <file.json>', "more templates, a JSON array in Meta's message_templates shape; turns on template checks")
+    .option('--template-status <name[:lang]=status>', 'force a known template\'s status, e.g. order_update=PAUSED (repeatable); turns on template checks', collect)
     .option('--json', 'print {"url": …} instead of a sentence')
+    .addHelpText('after', TEMPLATE_HELP)
     .action(bind(async () => {
       const { untilStopSignal } = await import('./actions/webhook.js');
       return (ctx: Context, flags: SandboxFlags) => runSandbox(ctx, flags, untilStopSignal(ctx.io));
@@ -74,6 +102,7 @@ export function sandboxOptions(flags: SandboxFlags, env: NodeJS.ProcessEnv): San
   if (flags.webhookUrl && !/^https?:\/\/\S+$/i.test(flags.webhookUrl)) throw usageError(`--webhook-url "${flags.webhookUrl}" is not an http(s) URL`);
   if (flags.webhookUrl && !appSecret) throw usageError('--webhook-url needs an app secret to sign webhooks', 'pass --app-secret or set WA_APP_SECRET');
   const asyncFail = flags.asyncFail === undefined ? undefined : parseFailSpec(flags.asyncFail, '--async-fail');
+  const templateStatuses = (flags.templateStatus ?? []).map((spec) => asUsage(() => parseTemplateStatus(spec, '--template-status')));
   return {
     port: flags.port,
     host: flags.host,
@@ -91,6 +120,40 @@ export function sandboxOptions(flags: SandboxFlags, env: NodeJS.ProcessEnv): San
     asyncFailFraction: asyncFail?.fraction,
     webhookDisorder: flags.webhookDisorder,
     webhookDuplicates: flags.webhookDuplicates,
+    quality: flags.quality,
+    messagingLimit: flags.messagingLimit,
+    throughput: flags.throughput,
+    templates: flags.templates === undefined ? undefined : readTemplates(flags.templates),
+    templateStatuses: templateStatuses.length > 0 ? templateStatuses : undefined,
+  };
+}
+
+function readTemplates(path: string): SandboxOptions['templates'] {
+  const text = readFlagFile('--templates', path);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw usageError(`--templates ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return asUsage(() => parseTemplates(json, `--templates ${path}`));
+}
+
+/** The sandbox reports bad values as RangeError; on the command line they are usage errors (exit 2). */
+function asUsage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof RangeError) throw usageError(err.message);
+    throw err;
+  }
+}
+
+function oneOf<T extends string>(flag: string, values: readonly T[]) {
+  return (value: string): T => {
+    const v = value.trim().toUpperCase();
+    if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`${flag} must be one of ${values.join(', ')}, got "${value}"`);
+    return v as T;
   };
 }
 

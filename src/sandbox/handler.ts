@@ -1,12 +1,16 @@
 // Request routing and the /messages pipeline. Order matters and mirrors the real API as far as it is
-// known: auth → throughput (130429) → JSON → payload validation → injected failures → acceptance.
+// known: auth → throughput (130429) → JSON → payload validation → known templates (only when given,
+// see templates/catalog.ts) → injected failures → acceptance. Graph GETs live in graph/.
 // Acceptance (stats, webhooks) happens before the latency wait, like a real server that accepted the
 // message and whose answer is still on the way: a client that times out must treat it as unknown.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { tokenProblem } from './auth.js';
+import { handleGraphGet } from './graph/index.js';
 import { graphError, newWamid, readBody, sendJson } from './http.js';
 import { digitsOf, type FailureInjector } from './inject.js';
-import { patchFromJson, type ResolvedOptions, type SandboxOptions } from './options.js';
+import { answerDelay, patchFromJson, type ResolvedOptions, type SandboxOptions } from './options.js';
 import type { StatsRecorder } from './stats.js';
+import { templateRejection } from './templates/catalog.js';
 import { PayloadError, validateRequest } from './validate/index.js';
 import type { WebhookEmitter } from './webhook/emitter.js';
 import { statusEvents } from './webhook/events.js';
@@ -36,6 +40,8 @@ export function createHandler(s: SandboxState): (req: IncomingMessage, res: Serv
     } else if (req.method === 'GET' && /^\/_sandbox\/stats\/?(\?|$)/.test(url)) {
       const detail = /[?&]detail=(1|true)\b/.test(url);
       return sendJson(res, 200, JSON.stringify(s.stats.snapshot(detail, s.webhooks.stats())));
+    } else if (req.method === 'GET' && handleGraphGet(s.options, req, res, url)) {
+      return;
     }
     req.resume();
     const { body } = graphError(100, `sandbox: unsupported request ${req.method} ${url.split('?')[0]}`);
@@ -56,8 +62,7 @@ async function handleMessage(s: SandboxState, req: IncomingMessage, res: ServerR
     },
     (err: Error) => fail(s, 100, `request body: ${err.message}`),
   );
-  const o = s.options();
-  const delay = o.latencyMs + (o.jitterMs > 0 ? (Math.random() * 2 - 1) * o.jitterMs : 0);
+  const delay = answerDelay(s.options());
   // unref: after close() a request still waiting here must not keep the process alive.
   if (delay >= 1) await new Promise((resolve) => setTimeout(resolve, delay).unref());
   sendJson(res, reply.status, reply.body);
@@ -66,10 +71,8 @@ async function handleMessage(s: SandboxState, req: IncomingMessage, res: ServerR
 
 function processMessage(s: SandboxState, req: IncomingMessage, raw: string, inWindow: number, version: string, phoneNumberId: string): Reply {
   const o = s.options();
-  const auth = req.headers.authorization ?? '';
-  const token = /^Bearer\s+/i.test(auth) ? auth.replace(/^Bearer\s+/i, '').trim() : '';
-  if (!token) return fail(s, 190, 'missing access token: send "Authorization: Bearer <token>"');
-  if (o.token !== null && token !== o.token) return fail(s, 190, 'invalid OAuth access token');
+  const refused = tokenProblem(o, req);
+  if (refused !== null) return fail(s, 190, refused);
   if (o.mps !== null && inWindow > o.mps) return fail(s, 130429, `sandbox: more than ${o.mps} requests in the last second`);
   let parsed: unknown;
   try {
@@ -87,6 +90,10 @@ function processMessage(s: SandboxState, req: IncomingMessage, raw: string, inWi
   if (v.kind === 'read') {
     s.stats.readReceipts++;
     return { status: 200, body: OK };
+  }
+  if (v.type === 'template') {
+    const rejected = templateRejection(o, parsed);
+    if (rejected) return fail(s, rejected.code, rejected.details);
   }
   // wa_id is the digits of `to`; a business-scoped user id (no digits) stands for itself.
   const waId = digitsOf(v.to) || v.to;

@@ -1,5 +1,6 @@
 // The Cloud API stand-in (DESIGN §7): a node:http server speaking the /messages wire format, with
-// latency, deterministic failures, a throughput cap, signed status webhooks and stats. Used by
+// latency, deterministic failures, a throughput cap, signed status webhooks and stats, plus the Graph
+// GETs a preflight reads (phone number node, message_templates). Used by
 // `wa-send sandbox`, in-process by `broadcast --sandbox`, and by tests and benchmarks.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,12 @@ import { applyPatch, DEFAULTS, type ResolvedOptions, type SandboxOptions } from 
 import { StatsRecorder, type SandboxStats } from './stats.js';
 import { WebhookEmitter } from './webhook/emitter.js';
 
-export type { FailureRule, SandboxOptions } from './options.js';
+export type {
+  FailureRule, MessagingLimitTier, QualityRating, SandboxOptions, TemplateInput, TemplateStatusOverride, ThroughputLevel,
+} from './options.js';
+export { MESSAGING_LIMIT_TIERS, QUALITY_RATINGS, THROUGHPUT_LEVELS } from './graph/phone-number.js';
+export { DEFAULT_TEMPLATES } from './templates/defaults.js';
+export { parseTemplates, parseTemplateStatus, TEMPLATE_STATUSES } from './templates/parse.js';
 export type { SandboxStats, WebhookStats } from './stats.js';
 export { isChosen, isTransient } from './inject.js';
 export { plannedStatuses } from './webhook/events.js';

@@ -1,5 +1,12 @@
 // Sandbox options: the public shape, the defaults, and one place that checks values, shared by
 // startSandbox(), configure() and POST /_sandbox/config so all three accept and reject the same things.
+import type { TemplateDefinition } from '../core/template-check.js';
+import { checkNumberOptions, type MessagingLimitTier, type QualityRating, type ThroughputLevel } from './graph/phone-number.js';
+import { normalizeTemplateOptions } from './templates/catalog.js';
+import type { TemplateInput, TemplateStatusOverride } from './templates/parse.js';
+
+export type { MessagingLimitTier, QualityRating, ThroughputLevel } from './graph/phone-number.js';
+export type { TemplateInput, TemplateStatusOverride } from './templates/parse.js';
 
 export interface FailureRule { code: number; fraction: number }
 
@@ -35,9 +42,26 @@ export interface SandboxOptions {
   /** Ids echoed in webhook envelopes (fake but shaped like Meta's). */
   wabaId?: string;
   displayPhoneNumber?: string;
+  /** The phone number node (GET /{version}/{phone-number-id}), for preflight checks. */
+  quality?: QualityRating;
+  messagingLimit?: MessagingLimitTier;
+  throughput?: ThroughputLevel;
+  verifiedName?: string;
+  /**
+   * Templates known besides hello_world and order_update, in Meta's GET message_templates shape.
+   * null (the default) and no templateStatuses: /messages accepts any template name. Given either,
+   * it answers 132001/132015/132016/132000 like the API (see templates/catalog.ts).
+   */
+  templates?: TemplateInput[] | null;
+  /** Statuses forced onto known templates (all languages, or one); "NAME[:LANG]=STATUS" strings accepted. */
+  templateStatuses?: (TemplateStatusOverride | string)[];
 }
 
-export type ResolvedOptions = Required<SandboxOptions>;
+/** Templates and statuses come out of applyPatch normalized (status filled in, strings parsed). */
+export type ResolvedOptions = Required<Omit<SandboxOptions, 'templates' | 'templateStatuses'>> & {
+  templates: TemplateDefinition[] | null;
+  templateStatuses: TemplateStatusOverride[];
+};
 
 export const DEFAULTS: ResolvedOptions = {
   host: '127.0.0.1',
@@ -61,6 +85,12 @@ export const DEFAULTS: ResolvedOptions = {
   webhookCloseMs: 2000,
   wabaId: '100000000000001',
   displayPhoneNumber: '15550000000',
+  quality: 'GREEN',
+  messagingLimit: 'TIER_UNLIMITED',
+  throughput: 'STANDARD',
+  verifiedName: 'wa-send sandbox',
+  templates: null,
+  templateStatuses: [],
 };
 
 const FRACTIONS = ['readFraction', 'asyncFailFraction', 'webhookDisorder', 'webhookDuplicates'] as const;
@@ -87,7 +117,14 @@ export function applyPatch(current: ResolvedOptions, patch: Partial<SandboxOptio
     checkFraction(`failures[${i}].fraction`, f.fraction);
     return { code: f.code, fraction: f.fraction };
   });
+  checkNumberOptions(o);
+  normalizeTemplateOptions(o);
   return o;
+}
+
+/** How long to hold an answer: latencyMs ± a uniform jitter. */
+export function answerDelay(o: ResolvedOptions): number {
+  return o.latencyMs + (o.jitterMs > 0 ? (Math.random() * 2 - 1) * o.jitterMs : 0);
 }
 
 function checkFraction(name: string, v: unknown): void {
@@ -100,6 +137,8 @@ const CONFIG_KEYS: Record<string, keyof SandboxOptions> = {
   read_fraction: 'readFraction', deliver_fraction: 'deliverFraction', async_fail_fraction: 'asyncFailFraction',
   async_fail_code: 'asyncFailCode', webhook_disorder: 'webhookDisorder', webhook_duplicates: 'webhookDuplicates',
   webhook_url: 'webhookUrl', webhook_batch_size: 'webhookBatchSize', webhook_flush_ms: 'webhookFlushMs',
+  quality: 'quality', messaging_limit: 'messagingLimit', throughput: 'throughput', verified_name: 'verifiedName',
+  templates: 'templates', template_statuses: 'templateStatuses',
 };
 
 /** Turns a config request body into a patch; throws RangeError on unknown keys. */

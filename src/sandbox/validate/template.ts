@@ -1,5 +1,6 @@
-// Template messages (FACTS §1). The sandbox knows no approved templates, so it checks the shape and
-// the documented limits only: parameter-count mismatches (132000) can't be detected here.
+// Template messages (FACTS §1): the shape and the documented limits only. Whether the template
+// exists and its parameters fit (132001/132015/132016/132000) is templates/catalog.ts's job, and only
+// when the sandbox was given templates.
 import { arr, fail, isObj, keys, num, obj, onlyKeys, optStr, str, type Obj } from './check.js';
 import { validateMedia } from './simple.js';
 
