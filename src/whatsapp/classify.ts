@@ -5,6 +5,7 @@
 
 import type { ErrorClass, SendOutcome } from '../core/sender.js';
 import { errorCodeInfo, errorTitle } from './error-codes.js';
+import type { Redact } from './redact.js';
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
@@ -13,21 +14,28 @@ const SNIPPET_MAX = 200;
 /** Meta's own details are kept whole unless absurdly long (they end up in SQLite rows). */
 const DETAIL_MAX = 1000;
 
+const keep: Redact = (text) => text;
+
+/**
+ * `redact` takes the access token out of a body before anything is cut from it (see redact.ts); a
+ * success is read for its wamid alone, which the caller scrubs whole.
+ */
 export function classifyResponse(
-  httpStatus: number, headers: ResponseHeaders, body: string, nowMs: number = Date.now(),
+  httpStatus: number, headers: ResponseHeaders, rawBody: string, nowMs: number = Date.now(), redact: Redact = keep,
 ): SendOutcome {
-  const json = parseJson(body);
   if (httpStatus >= 200 && httpStatus < 300) {
-    const message = asObject(asArray(json?.messages)?.[0]);
+    const message = asObject(asArray(parseJson(rawBody)?.messages)?.[0]);
     const wamid = message?.id;
     if (typeof wamid === 'string' && wamid !== '') {
       const status = message?.message_status;
       // FACTS §2: message_status is optional; absent means accepted.
       return { kind: 'accepted', httpStatus, wamid, messageStatus: typeof status === 'string' ? status : null };
     }
-    return { kind: 'unknown', detail: `HTTP ${httpStatus} without a message id: ${snippet(body) ?? '(empty body)'}` };
+    return { kind: 'unknown', detail: `HTTP ${httpStatus} without a message id: ${snippet(redact(rawBody)) ?? '(empty body)'}` };
   }
 
+  const body = redact(rawBody);
+  const json = parseJson(body);
   const error = asObject(json?.error);
   const code = error ? toCode(error.code) : null;
   const errorData = asObject(error?.error_data);
