@@ -12,9 +12,11 @@
  * opted_out  - 131050: the user stopped marketing messages: record an opt-out, never retry
  * defer_24h  - 131049: per-user marketing cap: do not retry within 24 h
  * halt       - run-wide (token, permission, account, template): stop the broadcast at once
+ * unexpected - an answer that is not a Cloud API error we know: a proxy, a wrong URL, an unknown code; halt once it repeats
  */
 export type ErrorClass =
-  | 'retryable' | 'throttle' | 'pair_rate' | 'maintenance' | 'permanent' | 'payload' | 'opted_out' | 'defer_24h' | 'halt';
+  | 'retryable' | 'throttle' | 'pair_rate' | 'maintenance' | 'permanent' | 'payload' | 'opted_out' | 'defer_24h' | 'halt'
+  | 'unexpected';
 
 export type SendOutcome =
   /** HTTP 200 with a wamid: the API accepted the message (delivery comes later by webhook). */
