@@ -1,7 +1,7 @@
 // Message and recipient flags of `broadcast` (DESIGN §1), turned into a message object.
 import type { Command } from 'commander';
 import { usageError } from '../core/errors.js';
-import { messageFromFlags } from '../core/message-spec.js';
+import { DEFAULT_LANGUAGE, messageFromFlags } from '../core/message-spec.js';
 import { collect, percent, readFlagFile } from './parse.js';
 
 export interface MessageCliFlags {
@@ -16,7 +16,8 @@ export const DEFAULT_COUNTRY_OPTION = ['--default-country <CC>', 'country for nu
 export function addMessageFlags(command: Command): Command {
   return command
     .option('--template <name>', 'send an approved template')
-    .option('--lang <code>', 'template language code', 'en_US')
+    // No commander default: messageFromFlags applies it, and refuses --lang where no template is sent.
+    .option('--lang <code>', `template language code (default: "${DEFAULT_LANGUAGE}")`)
     .option('--body <value>', 'template body parameter, in order (repeatable; {{column}} placeholders)', collect)
     .option('--header-text <value>', 'template header text parameter')
     .option('--header-image <url|id>', 'template header image (link or media id)')
@@ -33,7 +34,8 @@ export function addMessageFlags(command: Command): Command {
 export function messageFromCliFlags(flags: MessageCliFlags): Record<string, unknown> {
   let messageFile: unknown;
   if (flags.messageFile !== undefined) {
-    const text = readFlagFile('--message-file', flags.messageFile);
+    // Windows editors save UTF-8 with a BOM, which JSON.parse refuses.
+    const text = readFlagFile('--message-file', flags.messageFile).replace(/^\uFEFF/, '');
     try {
       messageFile = JSON.parse(text);
     } catch (err) {

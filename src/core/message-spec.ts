@@ -19,6 +19,9 @@ export interface MessageFlags {
   messageFile?: unknown;
 }
 
+/** A template's language when --lang is not given (applied here, not by commander, so --lang's absence shows). */
+export const DEFAULT_LANGUAGE = 'en_US';
+
 /** Builds the Cloud API message object (without `to`) that the flags describe. */
 export function messageFromFlags(flags: MessageFlags): Record<string, unknown> {
   const kinds = [flags.template !== undefined, flags.text !== undefined, flags.messageFile !== undefined].filter(Boolean);
@@ -29,6 +32,8 @@ export function messageFromFlags(flags: MessageFlags): Record<string, unknown> {
   if (flags.template === undefined && templateOnly) {
     throw usageError('--body, --header-* and --button fill a template: use them with --template');
   }
+  // Silently ignored otherwise: a message file carries its own language, a text message has none.
+  if (flags.template === undefined && flags.lang !== undefined) throw usageError("--lang sets a template's language: use it with --template");
   if (flags.text !== undefined) {
     if (flags.text.trim() === '') throw usageError('--text is empty');
     return { type: 'text', text: { body: flags.text, preview_url: /https?:\/\//.test(flags.text) } };
@@ -44,10 +49,18 @@ function templateMessage(flags: MessageFlags): Record<string, unknown> {
   const header = headerParameter(flags);
   if (header) components.push({ type: 'header', parameters: [header] });
   if (flags.body?.length) {
-    components.push({ type: 'body', parameters: flags.body.map((text) => ({ type: 'text', text })) });
+    const count = flags.body.length;
+    components.push({ type: 'body', parameters: flags.body.map((text, i) => ({ type: 'text', text: filled(text, `--body ${i + 1} of ${count}`) })) });
   }
-  for (const spec of flags.button ?? []) components.push(buttonComponent(spec));
-  const lang = (flags.lang ?? 'en_US').trim();
+  const indexes = new Set<string>();
+  for (const spec of flags.button ?? []) {
+    const button = buttonComponent(spec);
+    // Meta would take one and ignore or refuse the other; either way one of them is a mistake.
+    if (indexes.has(button.index)) throw usageError(`--button ${button.index} is given twice: each button index takes one value`);
+    indexes.add(button.index);
+    components.push(button);
+  }
+  const lang = (flags.lang ?? DEFAULT_LANGUAGE).trim();
   // Meta's codes: en, en_US, pt_BR, zh_HK, fil… A typo would make every request fail with 132001.
   if (!/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/.test(lang)) throw usageError(`--lang "${lang}" is not a language code like en_US, pt_BR or fr`);
   const template: Record<string, unknown> = { name, language: { code: lang } };
@@ -58,19 +71,35 @@ function templateMessage(flags: MessageFlags): Record<string, unknown> {
 function headerParameter(flags: MessageFlags): Record<string, unknown> | null {
   const given = (['headerText', 'headerImage', 'headerVideo', 'headerDocument'] as const).filter((k) => flags[k] !== undefined);
   if (given.length > 1) throw usageError('a template has one header: pass only one --header-* flag');
-  if (flags.headerText !== undefined) return { type: 'text', text: flags.headerText };
+  if (flags.headerText !== undefined) return { type: 'text', text: filled(flags.headerText, '--header-text') };
   for (const [key, type] of [['headerImage', 'image'], ['headerVideo', 'video'], ['headerDocument', 'document']] as const) {
     const value = flags[key];
     if (value === undefined) continue;
-    // A URL (or a placeholder that will hold one) is sent by link; anything else is an uploaded media id.
-    const media = /^https?:\/\//i.test(value) || hasPlaceholder(value) ? { link: value } : { id: value };
-    return { type, [type]: media };
+    return { type, [type]: mediaObject(value, `--header-${type}`) };
   }
   return null;
 }
 
+/** A literal parameter with no text fails every request: the API refuses an empty parameter. */
+function filled(value: string, flag: string): string {
+  if (value.trim() === '') throw usageError(`${flag} is empty: a template parameter needs text or a {{column}} placeholder`);
+  return value;
+}
+
+/**
+ * A URL (or a placeholder that will hold one) is sent by link, digits by uploaded media id. Anything
+ * else (a file name, a URL without its scheme) can only fail, for every recipient.
+ */
+function mediaObject(raw: string, flag: string): { link: string } | { id: string } {
+  const value = raw.trim();
+  if (value === '') throw usageError(`${flag} is empty`);
+  if (hasPlaceholder(value) || /^https?:\/\/\S+$/i.test(value)) return { link: value };
+  if (/^\d+$/.test(value)) return { id: value };
+  throw usageError(`${flag} "${value}" is neither an http(s) URL, a media id (digits) nor a {{column}} placeholder`);
+}
+
 /** --button <index>=<value>; the value may start with url: or quick_reply: (the default). */
-function buttonComponent(spec: string): Record<string, unknown> {
+function buttonComponent(spec: string): Record<string, unknown> & { index: string } {
   const m = /^\s*(\d+)\s*=(.*)$/s.exec(spec);
   if (!m) throw usageError(`--button "${spec}" must look like <index>=<value>, e.g. 0=STOP or 1=url:order/{{order_id}}`);
   const index = Number(m[1]);
@@ -85,14 +114,41 @@ function buttonComponent(spec: string): Record<string, unknown> {
   return { type: 'button', sub_type: subType, index: String(index), parameters: [parameter] };
 }
 
+/** The message types the Cloud API sends (FACTS §1); anything else fails every request. */
+const MESSAGE_TYPES = ['text', 'template', 'image', 'video', 'audio', 'document', 'sticker', 'interactive', 'location', 'contacts', 'reaction'];
+
+/** Fields wa-send sets on every request itself (whatsapp/payload.ts), and why a file may not set them. */
+const SET_BY_WA_SEND: Record<string, string> = {
+  to: 'recipients come from the CSV',
+  biz_opaque_callback_data: 'wa-send sets it to the recipient key, by which status webhooks find their row',
+};
+
 function messageFromFile(json: unknown): Record<string, unknown> {
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw usageError('--message-file must hold one JSON object (a Cloud API message)');
   const message = { ...(json as Record<string, unknown>) };
-  if ('to' in message) throw usageError('--message-file must not contain "to": recipients come from the CSV');
+  for (const [key, why] of Object.entries(SET_BY_WA_SEND)) {
+    if (key in message) throw usageError(`--message-file must not contain "${key}": ${why}`);
+  }
+  // The envelope may be spelled out as wa-send would send it; a different value would be overridden.
+  if ('recipient_type' in message && message.recipient_type !== 'individual') {
+    throw usageError(`--message-file "recipient_type": ${shown(message.recipient_type)} is not supported: wa-send sends to individual phone numbers`);
+  }
+  if ('messaging_product' in message && message.messaging_product !== 'whatsapp') {
+    throw usageError(`--message-file "messaging_product" must be "whatsapp", got ${shown(message.messaging_product)}`);
+  }
+  const { type } = message;
+  if (type === undefined) throw usageError(`--message-file has no "type" (${MESSAGE_TYPES.join(', ')})`);
+  if (typeof type !== 'string' || !MESSAGE_TYPES.includes(type)) {
+    throw usageError(`--message-file "type": ${shown(type)} is not a Cloud API message type (${MESSAGE_TYPES.join(', ')})`);
+  }
   delete message.messaging_product;
   delete message.recipient_type;
-  delete message.biz_opaque_callback_data;
   return message;
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
 /** A string of the message that holds placeholders, with the limit its rendered form must keep. */

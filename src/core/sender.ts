@@ -52,7 +52,16 @@ export interface Sender {
   close(): Promise<void>;
 }
 
+/**
+ * "error 131026 Message undeliverable", or the title alone when it names the status or code itself
+ * ("HTTP 407 Proxy Authentication Required (not a Cloud API answer)", "Error 2500 (unknown to wa-send): …").
+ */
+export function apiErrorName(o: Extract<SendOutcome, { kind: 'error' }>): string {
+  const named = o.code === null || o.title === `Error ${o.code}` || o.title.startsWith(`Error ${o.code} `);
+  return named ? o.title : `error ${o.code} ${o.title}`;
+}
+
 /** "error 131026 Message undeliverable: detail": how an API error is named in halt reasons. */
 export function describeApiError(o: Extract<SendOutcome, { kind: 'error' }>): string {
-  return `error ${o.code ?? '?'} ${o.title}${o.detail ? `: ${o.detail}` : ''}`;
+  return `${apiErrorName(o)}${o.detail ? `: ${o.detail}` : ''}`;
 }

@@ -15,23 +15,13 @@ import {
   waIdToPhones,
 } from './wire.js';
 
-export const DEFAULT_OPTOUT_KEYWORDS: readonly string[] = ['STOP', 'UNSUBSCRIBE', 'STOPALL', 'CANCEL', 'END', 'QUIT', 'OPTOUT'];
+export { DEFAULT_OPTOUT_KEYWORDS, foldKeyword, optoutMatcher } from './keywords.js';
 
 export interface ExtractedBatch {
   events: NewWebhookEvent[];
   counts: { statuses: number; inbound: number; preferences: number };
   /** value.errors[]: account- or app-level problems Meta reports outside any message. */
   systemErrors: { code: unknown; title: unknown }[];
-}
-
-export function foldKeyword(text: string): string {
-  return text.normalize('NFKC').trim().toLowerCase();
-}
-
-/** Matcher for the configured opt-out keywords: the whole trimmed, case-folded message must be one. */
-export function optoutMatcher(keywords: readonly string[]): (text: string | null) => boolean {
-  const set = new Set(keywords.map(foldKeyword).filter((k) => k !== ''));
-  return (text) => text !== null && set.has(foldKeyword(text));
 }
 
 export function extractEvents(payload: unknown, isOptoutText: (text: string | null) => boolean): ExtractedBatch {

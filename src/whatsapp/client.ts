@@ -6,6 +6,7 @@
 
 import { Pool } from 'undici';
 import type { Sender, SendOutcome } from '../core/sender.js';
+import { tokenRedactor, type Redact } from './redact.js';
 import { SendHandler } from './send-handler.js';
 
 export interface CloudApiClientOptions {
@@ -21,14 +22,11 @@ export interface CloudApiClientOptions {
   responseTimeoutMs?: number;
 }
 
-const REDACTED = '[redacted]';
-const MIN_REDACTED_LENGTH = 8;
-
 export class CloudApiClient implements Sender {
   private readonly pool: Pool;
   private readonly path: string;
   private readonly headers: string[];
-  private readonly token: string;
+  private readonly redact: Redact;
   private closing: Promise<void> | null = null;
 
   constructor(options: CloudApiClientOptions) {
@@ -44,7 +42,7 @@ export class CloudApiClient implements Sender {
     }
     const prefix = url.pathname.replace(/\/+$/, '');
     this.path = `${prefix}/${encodeURIComponent(options.apiVersion)}/${encodeURIComponent(options.phoneNumberId)}/messages`;
-    this.token = token;
+    this.redact = tokenRedactor(token);
     // Built once and shared: undici copies header arrays into each request, never mutates them.
     this.headers = ['authorization', `Bearer ${token}`, 'content-type', 'application/json'];
     const responseTimeoutMs = options.responseTimeoutMs ?? 30_000;
@@ -61,7 +59,7 @@ export class CloudApiClient implements Sender {
     // A body that cannot be serialised is a bug: the promise rejects rather than pretend a send outcome.
     return new Promise((resolve) => {
       const payload = JSON.stringify(body);
-      const handler = new SendHandler((outcome) => resolve(this.scrub(outcome)), onWritten);
+      const handler = new SendHandler(this.redact, (outcome) => resolve(this.scrub(outcome)), onWritten);
       // dispatch reports its own synchronous failures (closed pool, bad options) through
       // onResponseError before any write, so they arrive as `unreachable`.
       this.pool.dispatch({ path: this.path, method: 'POST', headers: this.headers, body: payload }, handler);
@@ -74,11 +72,29 @@ export class CloudApiClient implements Sender {
     return this.closing;
   }
 
-  /** A proxy or server may echo request headers into an error; the token must never be recorded. */
+  /**
+   * A proxy or server may echo request headers into an answer; the token must never be recorded. The
+   * handler scrubs a body before cutting it to a snippet; this scrubs every string the outcome carries
+   * (undici's own error messages included), which are short and complete by now.
+   */
   private scrub(outcome: SendOutcome): SendOutcome {
-    const { token } = this;
-    // Real tokens are long; a few-letter test token would otherwise shred every word it occurs in.
-    if (token.length < MIN_REDACTED_LENGTH || outcome.kind === 'accepted' || !outcome.detail?.includes(token)) return outcome;
-    return { ...outcome, detail: outcome.detail.replaceAll(token, REDACTED) };
+    const r = this.redact;
+    switch (outcome.kind) {
+      case 'accepted': {
+        // Runs once per message: the usual, clean outcome is returned as it is rather than copied.
+        const wamid = r(outcome.wamid);
+        const messageStatus = outcome.messageStatus === null ? null : r(outcome.messageStatus);
+        return wamid === outcome.wamid && messageStatus === outcome.messageStatus ? outcome : { ...outcome, wamid, messageStatus };
+      }
+      case 'error':
+        return {
+          ...outcome,
+          title: r(outcome.title),
+          detail: outcome.detail === null ? null : r(outcome.detail),
+          fbtraceId: outcome.fbtraceId === null ? null : r(outcome.fbtraceId),
+        };
+      default:
+        return { ...outcome, detail: r(outcome.detail) };
+    }
   }
 }

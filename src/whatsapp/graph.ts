@@ -3,7 +3,7 @@
 // token in any string (redactDeep over the whole result; see redact.ts).
 import type { TemplateDefinition } from '../core/template-check.js';
 import { withGraphSession, type GraphFailure, type GraphSession } from './graph-request.js';
-import { redactDeep } from './redact.js';
+import { redactDeep, tokenRedactor } from './redact.js';
 
 export type { GraphErrorKind, GraphFailure } from './graph-request.js';
 
@@ -40,7 +40,7 @@ export async function fetchPhoneNumberInfo(
   const url = graphUrl(opts, [opts.phoneNumberId], { fields: NUMBER_FIELDS });
   if (!(url instanceof URL)) return url;
   const result = await withGraphSession(opts.token, opts.timeoutMs, (s) => s.get(url, `phone number ${opts.phoneNumberId}`));
-  if (!result.ok) return redactDeep(result, opts.token);
+  if (!result.ok) return redactDeep(result, tokenRedactor(opts.token));
   const j = result.json;
   const tier = str(j.whatsapp_business_manager_messaging_limit);
   const info: PhoneNumberInfo = {
@@ -51,7 +51,7 @@ export async function fetchPhoneNumberInfo(
     messagingLimitTier: tier,
     messagingLimit: messagingLimitOf(tier),
   };
-  return redactDeep({ ok: true, info }, opts.token);
+  return redactDeep({ ok: true, info }, tokenRedactor(opts.token));
 }
 
 /** "TIER_2K" → 2000, "TIER_250" → 250; null for TIER_UNLIMITED and anything unrecognised. */
@@ -71,9 +71,9 @@ export async function fetchTemplates(
   const first = graphUrl(opts, [opts.wabaId, 'message_templates'], { name: opts.name, fields: TEMPLATE_FIELDS, limit: '100' });
   if (!(first instanceof URL)) return first;
   const result = await withGraphSession(opts.token, opts.timeoutMs, (s) => readPages(s, first, `the templates of WhatsApp Business Account ${opts.wabaId}`));
-  if (!result.ok) return redactDeep(result, opts.token);
+  if (!result.ok) return redactDeep(result, tokenRedactor(opts.token));
   const templates = result.items.map(toTemplate).filter((t): t is TemplateDefinition => t !== null && t.name === opts.name);
-  return redactDeep({ ok: true, templates }, opts.token);
+  return redactDeep({ ok: true, templates }, tokenRedactor(opts.token));
 }
 
 async function readPages(s: GraphSession, first: URL, what: string): Promise<{ ok: true; items: unknown[] } | GraphFailure> {

@@ -16,6 +16,7 @@
 import type { Dispatcher } from 'undici';
 import type { SendOutcome } from '../core/sender.js';
 import { classifyResponse, type ResponseHeaders } from './classify.js';
+import type { Redact } from './redact.js';
 
 /** A send response is a few hundred bytes; more is an error page, of which the start suffices. */
 const BODY_KEEP_BYTES = 64 * 1024;
@@ -28,6 +29,8 @@ export class SendHandler implements Dispatcher.DispatchHandler {
   private kept = 0;
 
   constructor(
+    /** Applied to the whole body before it is cut to a snippet: a cut token would escape a later scrub. */
+    private readonly redact: Redact,
     private readonly done: (outcome: SendOutcome) => void,
     /** Told once, as the request is about to be written: the rate gate counts the start from here. */
     private readonly onWritten?: () => void,
@@ -55,7 +58,7 @@ export class SendHandler implements Dispatcher.DispatchHandler {
   onResponseEnd(): void {
     const { chunks } = this;
     const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-    this.done(classifyResponse(this.status, this.headers, body));
+    this.done(classifyResponse(this.status, this.headers, body, Date.now(), this.redact));
   }
 
   onResponseError(_c: Dispatcher.DispatchController | undefined, err: Error): void {

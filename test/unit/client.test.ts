@@ -55,6 +55,18 @@ async function send(c: CloudApiClient, body: Record<string, unknown> = MESSAGE, 
   return o;
 }
 
+/** A deterministic token-like string (EAAG + letters and digits) with no repeated 8-character piece. */
+function fakeToken(length: number, seed: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let x = seed;
+  let out = 'EAAG';
+  while (out.length < length) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out += alphabet.charAt((x >>> 16) % alphabet.length);
+  }
+  return out;
+}
+
 const json = (status: number, body: string, headers: Record<string, string> = {}): Respond => (_q, res) => {
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
 };
@@ -90,12 +102,13 @@ describe('CloudApiClient: answers', () => {
     expect(await send(client(s.url))).toMatchObject({ kind: 'error', errorClass: 'throttle', code: 130429, retryAfterMs: 7000 });
   });
 
-  it('503 with an HTML page is retryable with a one-line snippet', async () => {
+  it('503 with an HTML page is retryable with a one-line snippet of its text', async () => {
     const s = await serve((_q, res) => res.writeHead(503, { 'content-type': 'text/html' })
       .end(`<html>\n<body>Service Unavailable ${'z'.repeat(100_000)}</body></html>`));
     const o = await send(client(s.url));
     expect(o).toMatchObject({ kind: 'error', httpStatus: 503, errorClass: 'retryable', code: null });
-    expect(o.kind === 'error' && o.detail).toMatch(/^<html> <body>Service Unavailable z+…$/);
+    // The page's text, not its markup.
+    expect(o.kind === 'error' && o.detail).toMatch(/^Service Unavailable z+…$/);
   });
 });
 
@@ -173,6 +186,42 @@ describe('CloudApiClient: was the request written?', () => {
     await c.close();
     expect(await send(c)).toMatchObject({ kind: 'unreachable' });
     expect(s.seen).toHaveLength(0);
+  });
+});
+
+// A proxy (or a misconfigured server) that echoes the request headers puts the token into an error
+// body; cut to a snippet, only part of the token would be there, which a whole-token scrub misses.
+describe('CloudApiClient: an echoed token never reaches an outcome', () => {
+  const LONG = fakeToken(200, 7);
+  const fragments = Array.from({ length: LONG.length - 7 }, (_, p) => LONG.slice(p, p + 8));
+  const leaked = (o: SendOutcome) => fragments.filter((f) => JSON.stringify(o).includes(f));
+  const headerDump = (req: http.IncomingMessage) =>
+    Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
+
+  const cases: Array<[string, Respond]> = [
+    ['407 text/plain echoing every header', (req, res) => res.writeHead(407, { 'content-type': 'text/plain' })
+      .end(`Proxy authentication required. Request headers:\n${headerDump(req)}`)],
+    ['401 text/plain with the Authorization header first', (req, res) => res.writeHead(401, { 'content-type': 'text/plain' })
+      .end(`denied: authorization=${req.headers.authorization!} host=${req.headers.host!}`)],
+    ['401 JSON error whose message carries the first 120 characters of the token', (req, res) => {
+      const cut = req.headers.authorization!.slice('Bearer '.length, 'Bearer '.length + 120);
+      res.writeHead(401, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 190, message: `Malformed access token ${cut}`, type: 'OAuthException' } }));
+    }],
+    ['400 JSON error whose message carries a middle piece of the token', (req, res) => {
+      res.writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code: 131009, message: `bad value ${req.headers.authorization!.slice(60, 100)}` } }));
+    }],
+    ['502 HTML page echoing the headers', (req, res) => res.writeHead(502, { 'content-type': 'text/html' })
+      .end(`<html><body><pre>${headerDump(req)}</pre></body></html>`)],
+  ];
+  it.each(cases)('%s', async (_name, respond) => {
+    const s = await serve(respond);
+    const o = await send(client(s.url, { token: LONG }));
+    expect(o.kind).toBe('error');
+    expect(s.seen[0]!.headers.authorization).toBe(`Bearer ${LONG}`);
+    expect(leaked(o)).toEqual([]);
+    expect(JSON.stringify(o)).toContain('[redacted]');
   });
 });
 

@@ -140,7 +140,7 @@ describe('Engine', () => {
     const t0 = clock.now();
     const result = await clock.run(engineFor(store, clock, fake.sender, { rate: 200, maxWaitMs: 2500 }).run());
     expect(result.stop).toBe('pending');
-    expect(result.reason).toMatch(/only throttling errors \(130429 t130429\).*--max-wait/);
+    expect(result.reason).toMatch(/only throttling errors \(error 130429 t130429\).*--max-wait/);
     expect(clock.now() - t0).toBeGreaterThanOrEqual(2500);
     expect(fake.calls.length).toBeLessThan(400); // ×0.7 a second from 200/s: far below 200/s × 2.5 s
     expect(store.count('sending')).toBe(0);

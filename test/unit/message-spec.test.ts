@@ -47,6 +47,70 @@ describe('messageFromFlags', () => {
   });
 });
 
+// Values that can only fail are usage errors before anything is planned: an empty parameter, a media
+// value that is no link and no media id, a button index given twice, --lang where no template is
+// sent, a message file fighting the fields wa-send sets itself.
+describe('messageFromFlags: values that can only fail', () => {
+  const textMessage = { type: 'text', text: { body: 'hi' } };
+  const refused: Array<[string, Parameters<typeof messageFromFlags>[0], RegExp]> = [
+    ['an empty --body', { template: 't', body: [''] }, /^--body 1 of 1 is empty/],
+    ['a blank second --body', { template: 't', body: ['{{name}}', '  \t'] }, /^--body 2 of 2 is empty/],
+    ['an empty --header-text', { template: 't', headerText: '' }, /^--header-text is empty: a template parameter needs text or a \{\{column\}\} placeholder$/],
+    ['a blank --header-text', { template: 't', headerText: '   ' }, /^--header-text is empty: a template parameter needs text or a \{\{column\}\} placeholder$/],
+    ['an empty --header-image', { template: 't', headerImage: '' }, /^--header-image is empty$/],
+    ['an empty --header-video', { template: 't', headerVideo: ' ' }, /^--header-video is empty$/],
+    ['an empty --header-document', { template: 't', headerDocument: '' }, /^--header-document is empty$/],
+    ['a file name as media', { template: 't', headerImage: 'logo.png' },
+      /^--header-image "logo\.png" is neither an http\(s\) URL, a media id \(digits\) nor a \{\{column\}\} placeholder$/],
+    ['a URL without a scheme', { template: 't', headerVideo: 'www.example.com/v.mp4' }, /^--header-video "www\.example\.com\/v\.mp4" is neither/],
+    ['a file: URL', { template: 't', headerDocument: 'file:///tmp/a.pdf' }, /^--header-document "file:\/\/\/tmp\/a\.pdf" is neither/],
+    ['a button index twice', { template: 't', button: ['0=YES', '1=NO', '0=url:x'] }, /^--button 0 is given twice/],
+    ['--lang with --text', { text: 'hi', lang: 'fr' }, /^--lang sets a template's language: use it with --template$/],
+    ['--lang with --message-file', { messageFile: textMessage, lang: 'fr' }, /^--lang sets a template's language/],
+    ['a message file with biz_opaque_callback_data', { messageFile: { ...textMessage, biz_opaque_callback_data: 'mine' } },
+      /^--message-file must not contain "biz_opaque_callback_data": wa-send sets it/],
+    ['a message file for a group', { messageFile: { ...textMessage, recipient_type: 'group' } },
+      /^--message-file "recipient_type": "group" is not supported: wa-send sends to individual phone numbers$/],
+    ['a message file for another product', { messageFile: { ...textMessage, messaging_product: 'instagram' } },
+      /^--message-file "messaging_product" must be "whatsapp", got "instagram"$/],
+    ['a message file with an unknown type', { messageFile: { type: 'mms', mms: {} } }, /^--message-file "type": "mms" is not a Cloud API message type \(text, template, image/],
+    ['a message file with an upper-case type', { messageFile: { type: 'TEXT', text: { body: 'x' } } }, /"TEXT" is not a Cloud API message type/],
+    ['a message file without a type', { messageFile: { text: { body: 'x' } } }, /^--message-file has no "type"/],
+    ['a message file whose type is not a string', { messageFile: { type: ['text'] } }, /^--message-file "type": \["text"\] is not a Cloud API message type/],
+  ];
+  it.each(refused)('refuses %s', (_name, flags, message) => {
+    expect(usage(() => messageFromFlags(flags))).toMatch(message);
+  });
+
+  it('accepts media by link, by media id, or by placeholder', () => {
+    const media = (headerImage: string) => ((messageFromFlags({ template: 't', headerImage }).template as { components: { parameters: unknown[] }[] })
+      .components[0]!.parameters[0]);
+    expect(media('https://cdn.example/a.jpg')).toEqual({ type: 'image', image: { link: 'https://cdn.example/a.jpg' } });
+    expect(media('1037543291543636')).toEqual({ type: 'image', image: { id: '1037543291543636' } });
+    expect(media('{{picture}}')).toEqual({ type: 'image', image: { link: '{{picture}}' } });
+    expect(media('https://cdn.example/{{file}}.jpg')).toEqual({ type: 'image', image: { link: 'https://cdn.example/{{file}}.jpg' } });
+  });
+
+  it('accepts a body that is only a placeholder, and different button indexes', () => {
+    expect(() => messageFromFlags({ template: 't', body: ['{{name}}'], button: ['0=A', '1=B'] })).not.toThrow();
+  });
+
+  it('a message file may say what wa-send would say anyway; those fields are dropped', () => {
+    const file = { messaging_product: 'whatsapp', recipient_type: 'individual', type: 'text', text: { body: 'hi' } };
+    expect(messageFromFlags({ messageFile: file })).toEqual({ type: 'text', text: { body: 'hi' } });
+  });
+
+  it.each(['text', 'template', 'image', 'video', 'audio', 'document', 'sticker', 'interactive', 'location', 'contacts', 'reaction'])(
+    'a message file of type %s is accepted',
+    (type) => expect(messageFromFlags({ messageFile: { type, [type]: {} } })).toMatchObject({ type }),
+  );
+
+  it('--lang still works with --template, and en_US is the default', () => {
+    expect(messageFromFlags({ template: 't', lang: 'fr' })).toMatchObject({ template: { language: { code: 'fr' } } });
+    expect(messageFromFlags({ template: 't' })).toMatchObject({ template: { language: { code: 'en_US' } } });
+  });
+});
+
 describe('compileSpec and rowValues', () => {
   const headers = ['Name', 'Phone', 'Order_ID', 'bio'];
 

@@ -15,7 +15,7 @@ describe('RunHealth', () => {
     h.observe(accepted, false, 500);
     expect(h.stopReason(1500)).toBeNull();
     h.observe(throttled, true, 600);
-    expect(h.stopReason(1600)).toMatch(/only throttling errors \(130429 Rate limit hit\) for 1 s/);
+    expect(h.stopReason(1600)).toMatch(/only throttling errors \(error 130429 Rate limit hit\) for 1 s/);
   });
 
   it('says when --max-wait runs out, so the run wakes up on time', () => {

@@ -53,7 +53,7 @@ describe('checkTemplateMessage', () => {
     ]],
     ['shipping_update with a video header', SHIPPING, flags('shipping_update', { headerVideo: 'https://x.test/a.mp4', body: ['a', 'b', 'c'], button: ['0=url:x'] }),
       ['template shipping_update (en_US) has an IMAGE header; the command sends a video header parameter — the API would answer 132012']],
-    ['shipping_update with the URL button sent as a quick reply', SHIPPING, flags('shipping_update', { headerImage: 'h', body: ['a', 'b', 'c'], button: ['0=x'] }),
+    ['shipping_update with the URL button sent as a quick reply', SHIPPING, flags('shipping_update', { headerImage: 'https://example.invalid/h.png', body: ['a', 'b', 'c'], button: ['0=x'] }),
       ['template shipping_update (en_US) has a URL button at index 0; the command sends it as sub_type quick_reply — the API would answer 132012']],
     ['seasonal_promo: a repeated variable counts once', PROMO, flags('seasonal_promo', { headerText: 'Fall Sale', body: ['Fall Sale', 'FALL25'] }), []],
     ['seasonal_promo: parameters for buttons without variables', PROMO,

@@ -1,10 +1,9 @@
 // wa-send webhook [--port N] [--host H]: the receiver, until SIGINT/SIGTERM/SIGHUP.
 import { InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_OPTOUT_KEYWORDS } from '../../webhook/keywords.js';
 import type { Register } from './action.js';
 
-/** The receiver's defaults, kept here so `--help` shows them without loading the receiver. */
 export const DEFAULT_WEBHOOK_PORT = 8080;
-export const DEFAULT_KEYWORDS = ['STOP', 'UNSUBSCRIBE', 'STOPALL', 'CANCEL', 'END', 'QUIT', 'OPTOUT'];
 
 export const registerWebhook: Register = (program, bind) => {
   program
@@ -15,7 +14,7 @@ export const registerWebhook: Register = (program, bind) => {
     .addOption(
       new Option('--optout-keywords <list>', 'comma-separated replies that opt the sender out')
         .argParser(keywordList)
-        .default([...DEFAULT_KEYWORDS], DEFAULT_KEYWORDS.join(',')),
+        .default([...DEFAULT_OPTOUT_KEYWORDS], DEFAULT_OPTOUT_KEYWORDS.join(',')),
     )
     .option('--json', 'log one JSON object per line on stdout')
     .action(bind(async () => (await import('../actions/webhook.js')).webhookAction));

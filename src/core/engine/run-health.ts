@@ -4,7 +4,7 @@
 // - the API could not be reached at all for longer than --max-wait (connection refused, DNS);
 // - it has stopped answering: each request that times out after being written becomes `unknown`,
 //   so carrying on would turn the whole list into rows nobody can safely re-send.
-import type { SendOutcome } from '../sender.js';
+import { apiErrorName, type SendOutcome } from '../sender.js';
 
 export interface RunHealthOptions {
   maxWaitMs: number;
@@ -37,7 +37,7 @@ export class RunHealth {
     this.unanswered = 0;
     if (throttle && outcome.kind === 'error') {
       this.throttledSince ??= now;
-      this.lastThrottle = `${outcome.code ?? `HTTP ${outcome.httpStatus}`} ${outcome.title}`;
+      this.lastThrottle = apiErrorName(outcome);
     } else {
       this.throttledSince = null;
     }
