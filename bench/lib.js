@@ -1,7 +1,6 @@
 // Shared helpers for the benchmarks: data generation, child processes, peak RSS.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,10 +23,16 @@ export async function writeRecipientsCsv(path, rows) {
     const n = 2_000_000 + (i % 8_000_000); // 8M distinct 7-digit subscriber numbers
     const area = ['415', '212', '646', '312', '617'][i % 5];
     const sub = String(n).slice(-7);
-    const formats = [`+1 (${area}) ${sub.slice(0, 3)}-${sub.slice(3)}`, `${area}-${sub.slice(0, 3)}-${sub.slice(3)}`, `1${area}${sub}`, `+1${area}${sub}`];
+    const formats = [
+      `+1 (${area}) ${sub.slice(0, 3)}-${sub.slice(3)}`,
+      `${area}-${sub.slice(0, 3)}-${sub.slice(3)}`,
+      `1${area}${sub}`,
+      `+1${area}${sub}`,
+    ];
     let phone = formats[i % 4];
     if (i % 97 === 0) phone = '12345'; // ~1% invalid
-    if (i % 101 === 0 && i > 0) phone = `+1${['415', '212', '646', '312', '617'][(i - 1) % 5]}${String(2_000_000 + ((i - 1) % 8_000_000)).slice(-7)}`; // ~1% duplicates
+    if (i % 101 === 0 && i > 0)
+      phone = `+1${['415', '212', '646', '312', '617'][(i - 1) % 5]}${String(2_000_000 + ((i - 1) % 8_000_000)).slice(-7)}`; // ~1% duplicates
     const p = write(`${names[i % names.length]} ${i},"${phone}",A-${i},City ${i % 50}\n`);
     if (p) await p;
   }
@@ -52,11 +57,17 @@ export function run(cmd, args, opts = {}) {
         if (m) peakKb = Math.max(peakKb, Number(m[1]));
         const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
         cpuTicks = Number(stat[11]) + Number(stat[12]); // utime + stime
-      } catch { /* exited */ }
+      } catch {
+        /* exited */
+      }
     };
     const timer = setInterval(sample, 50);
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('error', reject);
     child.on('exit', () => clearInterval(timer));
     child.on('close', (code) => {

@@ -11,10 +11,26 @@ const [csvPath, dir] = process.argv.slice(2);
 const db = openJournal(join(dir, 'journal.db'));
 const normalizer = workerNormalizer('US');
 const started = performance.now();
-const result = await planBroadcast({
-  csvPath, message: messageFromFlags({ template: 'order_update', body: ['{{name}}', '{{order_id}}'] }), maxInvalidPct: 20, target: 'sandbox', defaultCountry: 'US',
-}, new SqlitePlanStore(db), normalizer);
+const result = await planBroadcast(
+  {
+    csvPath,
+    message: messageFromFlags({ template: 'order_update', body: ['{{name}}', '{{order_id}}'] }),
+    maxInvalidPct: 20,
+    target: 'sandbox',
+    defaultCountry: 'US',
+  },
+  new SqlitePlanStore(db),
+  normalizer,
+);
 const seconds = (performance.now() - started) / 1000;
 await normalizer.close();
 db.close();
-console.log(JSON.stringify({ seconds, rows: result.rowsRead, recipients: result.recipients, rejections: result.rejections, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(
+  JSON.stringify({
+    seconds,
+    rows: result.rowsRead,
+    recipients: result.recipients,
+    rejections: result.rejections,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -1,10 +1,11 @@
 // npm run bench: planning throughput and memory, sending throughput, rate adherence and memory,
 // webhook burst. Every number comes from a real process: the wa-send binary or the same modules,
 // the sandbox in its own process on 127.0.0.1. Data is generated at run time under bench/.data/.
-import Database from 'better-sqlite3';
+
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { BIN, ROOT, run, scratchDir, writeRecipientsCsv } from './lib.js';
 
 const only = process.argv.slice(2);
@@ -12,20 +13,34 @@ const want = (name) => only.length === 0 || only.includes(name);
 const results = [];
 const report = (name, figures) => {
   results.push({ name, ...figures });
-  console.log(`${name}: ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join('  ')}`);
+  console.log(
+    `${name}: ${Object.entries(figures)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('  ')}`,
+  );
 };
 
 async function startSandbox(args) {
-  const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', '--json', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (d) => { out += d; const m = /"url":\s*"([^"]+)"/.exec(out); if (m) resolve(m[1]); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /"url":\s*"([^"]+)"/.exec(out);
+      if (m) resolve(m[1]);
+    });
     child.on('exit', (c) => reject(new Error(`sandbox exited ${c}`)));
   });
   return {
     url,
     stats: async () => (await fetch(`${url}/_sandbox/stats`)).json(),
-    stop: () => new Promise((r) => { child.once('close', r); child.kill('SIGTERM'); }),
+    stop: () =>
+      new Promise((r) => {
+        child.once('close', r);
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -34,23 +49,65 @@ async function sendBench(name, { recipients, rate, concurrency, sandboxArgs }) {
   const csv = join(dir, 'recipients.csv');
   await writeRecipientsCsv(csv, recipients);
   const sandbox = await startSandbox(sandboxArgs);
-  const env = { PATH: process.env.PATH, HOME: dir, WA_SEND_JOURNAL: join(dir, 'journal.db'), WA_API_URL: sandbox.url, WA_PHONE_NUMBER_ID: '100200300', WA_ACCESS_TOKEN: 'bench-token-not-secret' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    WA_SEND_JOURNAL: join(dir, 'journal.db'),
+    WA_API_URL: sandbox.url,
+    WA_PHONE_NUMBER_ID: '100200300',
+    WA_ACCESS_TOKEN: 'bench-token-not-secret',
+  };
   // Plan first (not timed), then time the send alone with `resume`.
-  const planned = await run(process.execPath, [BIN, 'broadcast', csv, '--template', 'order_update', '--body', '{{name}}', '--default-country', 'US', '--limit', '0', '--json'], { env });
+  const planned = await run(
+    process.execPath,
+    [
+      BIN,
+      'broadcast',
+      csv,
+      '--template',
+      'order_update',
+      '--body',
+      '{{name}}',
+      '--default-country',
+      'US',
+      '--limit',
+      '0',
+      '--json',
+    ],
+    { env },
+  );
   const id = JSON.parse(planned.stdout).id;
-  const sent = await run(process.execPath, [BIN, 'resume', id, '--rate', String(rate), '--concurrency', String(concurrency), '--quiet', '--json'], { env });
+  const sent = await run(
+    process.execPath,
+    [BIN, 'resume', id, '--rate', String(rate), '--concurrency', String(concurrency), '--quiet', '--json'],
+    { env },
+  );
   const status = JSON.parse(sent.stdout);
   const stats = await sandbox.stats();
   await sandbox.stop();
   // Journaled throughput: from the first request started to the last answer recorded. The rate
   // bench also reports the pace of starts alone (what --rate governs), without the final drain.
   const db = new Database(join(dir, 'journal.db'), { readonly: true });
-  const span = db.prepare("SELECT min(started_at) AS first, max(started_at) AS lastStart, max(finished_at) AS last, count(*) AS n FROM attempts WHERE outcome = 'accepted'").get();
+  const span = db
+    .prepare(
+      "SELECT min(started_at) AS first, max(started_at) AS lastStart, max(finished_at) AS last, count(*) AS n FROM attempts WHERE outcome = 'accepted'",
+    )
+    .get();
   db.close();
   rmSync(dir, { recursive: true, force: true });
   const secs = (span.last - span.first) / 1000;
   const startsPerS = (span.n - 1) / ((span.lastStart - span.first) / 1000);
-  return { exit: sent.code, status, stats, secs, startsPerS, journaled: span.n, wall: sent.wallS, cpu: sent.cpuS, rss: sent.peakRssMb };
+  return {
+    exit: sent.code,
+    status,
+    stats,
+    secs,
+    startsPerS,
+    journaled: span.n,
+    wall: sent.wallS,
+    cpu: sent.cpuS,
+    rss: sent.peakRssMb,
+  };
 }
 
 if (want('plan')) {
@@ -60,7 +117,13 @@ if (want('plan')) {
   await writeRecipientsCsv(csv, rows);
   const r = await run(process.execPath, [join(ROOT, 'bench', 'plan-child.js'), csv, dir]);
   const out = JSON.parse(r.stdout);
-  report('plan', { rows: out.rows, recipients: out.recipients, seconds: out.seconds.toFixed(1), rows_per_s: Math.round(out.rows / out.seconds), peak_rss_mb: Math.round(r.peakRssMb) });
+  report('plan', {
+    rows: out.rows,
+    recipients: out.recipients,
+    seconds: out.seconds.toFixed(1),
+    rows_per_s: Math.round(out.rows / out.seconds),
+    peak_rss_mb: Math.round(r.peakRssMb),
+  });
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -68,16 +131,30 @@ if (want('throughput')) {
   const n = Number(process.env.BENCH_SEND_RECIPIENTS ?? 100_000);
   const r = await sendBench('throughput', { recipients: n, rate: 100_000, concurrency: 64, sandboxArgs: [] });
   report('send-throughput (0 ms latency, sandbox in another process)', {
-    recipients: r.status.recipients, accepted: r.status.counts.sent, exit: r.exit, msg_per_s: Math.round(r.journaled / r.secs),
-    wall_s: r.wall.toFixed(1), cpu_pct: Math.round((100 * r.cpu) / r.wall), peak_rss_mb: Math.round(r.rss), duplicates: r.stats.duplicates.length,
+    recipients: r.status.recipients,
+    accepted: r.status.counts.sent,
+    exit: r.exit,
+    msg_per_s: Math.round(r.journaled / r.secs),
+    wall_s: r.wall.toFixed(1),
+    cpu_pct: Math.round((100 * r.cpu) / r.wall),
+    peak_rss_mb: Math.round(r.rss),
+    duplicates: r.stats.duplicates.length,
   });
 }
 
 if (want('rate')) {
   const n = Number(process.env.BENCH_RATE_RECIPIENTS ?? 20_000);
-  const r = await sendBench('rate', { recipients: n, rate: 1000, concurrency: 256, sandboxArgs: ['--latency', '100', '--jitter', '50'] });
+  const r = await sendBench('rate', {
+    recipients: n,
+    rate: 1000,
+    concurrency: 256,
+    sandboxArgs: ['--latency', '100', '--jitter', '50'],
+  });
   report('rate-adherence (--rate 1000, 100±50 ms latency)', {
-    accepted: r.stats.accepted, exit: r.exit, sustained_starts_per_s: Math.round(r.startsPerS), end_to_end_msg_per_s: Math.round(r.journaled / r.secs),
+    accepted: r.stats.accepted,
+    exit: r.exit,
+    sustained_starts_per_s: Math.round(r.startsPerS),
+    end_to_end_msg_per_s: Math.round(r.journaled / r.secs),
     max_starts_in_any_1s: r.stats.max_starts_in_1s,
     peak_concurrency: r.stats.peak_concurrency,
   });

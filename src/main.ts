@@ -1,13 +1,14 @@
 // Entry point: builds the command tree (definitions only: each command's code loads when it runs),
 // runs one command, and maps whatever it threw to an exit code (src/cli/outcome.ts).
-import { Command, CommanderError } from 'commander';
+
 import { readFileSync } from 'node:fs';
-import type { Clock } from './core/clock.js';
+import { Command, CommanderError } from 'commander';
 import type { Action, Bind } from './cli/commands/action.js';
 import { COMMANDS } from './cli/commands/index.js';
 import { buildContext, type GlobalOptions } from './cli/context.js';
 import { errorOut, type IO, printable, processIO } from './cli/io.js';
 import { EXIT, errorVerdict } from './cli/outcome.js';
+import type { Clock } from './core/clock.js';
 
 export interface MainOptions {
   /** Tests: a virtual clock. */
@@ -21,7 +22,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, ioOverride?: 
   const program = new Command('wa-send')
     .description('Send WhatsApp broadcasts through the Cloud API, crash-safe and resumable.')
     .version(version(), '-V, --version')
-    .option('--journal <path|url>', 'journal file or postgres:// URL (env WA_SEND_JOURNAL; default ~/.local/share/wa-send/journal.db)')
+    .option(
+      '--journal <path|url>',
+      'journal file or postgres:// URL (env WA_SEND_JOURNAL; default ~/.local/share/wa-send/journal.db)',
+    )
     .option('--env-file <path>', 'read environment variables (credentials) from this file')
     .option('-q, --quiet', 'no progress output')
     .option('-v, --verbose', 'more detail on stderr')

@@ -7,7 +7,7 @@ import { parseEnv } from 'node:util';
 import { type Clock, systemClock } from '../core/clock.js';
 import { usageError } from '../core/errors.js';
 import type { Journal } from '../core/journal.js';
-import { type JournalOptions, isJournalUrl, openJournal, printableLocation } from '../journal/index.js';
+import { isJournalUrl, type JournalOptions, openJournal, printableLocation } from '../journal/index.js';
 import type { IO } from './io.js';
 import { readFlagFile } from './parse.js';
 
@@ -60,8 +60,7 @@ export function resolveJournalLocation(flag: string | undefined, env: NodeJS.Pro
     return isJournalUrl(given) ? given : resolve(given);
   }
   if (flag !== undefined) throw usageError('--journal needs a file path or a postgres:// URL');
-  const dataHome =
-    env.XDG_DATA_HOME && env.XDG_DATA_HOME.startsWith('/') ? env.XDG_DATA_HOME : join(env.HOME ?? homedir(), '.local', 'share');
+  const dataHome = env.XDG_DATA_HOME?.startsWith('/') ? env.XDG_DATA_HOME : join(env.HOME ?? homedir(), '.local', 'share');
   return join(dataHome, 'wa-send', 'journal.db');
 }
 

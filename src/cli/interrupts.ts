@@ -19,7 +19,10 @@ export function trapInterrupts(io: IO, continueWith: () => string | null): Inter
   const release = io.onSignal((signal) => {
     if (got !== null) {
       const next = continueWith();
-      errorOut(io, `second ${signal}: exiting now; rows in flight will show as unknown${next ? ` — continue with: ${next}` : ''}`);
+      errorOut(
+        io,
+        `second ${signal}: exiting now; rows in flight will show as unknown${next ? ` — continue with: ${next}` : ''}`,
+      );
       io.exit(signalExit(signal));
     }
     got = signal;

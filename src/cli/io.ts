@@ -1,8 +1,9 @@
 // One IO object: streams, TTY flags, colour, the terminal prompt, signals and the process exit travel
 // together, so commands never touch `process` directly and tests pass an in-memory version.
-import { Chalk, type ChalkInstance } from 'chalk';
+
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { Chalk, type ChalkInstance } from 'chalk';
 
 export interface TextSink {
   write(chunk: string): unknown;

@@ -5,30 +5,50 @@ import { DEFAULT_LANGUAGE, messageFromFlags } from '../core/message-spec.js';
 import { collect, percent, readFlagFile } from './parse.js';
 
 export interface MessageCliFlags {
-  template?: string; lang?: string; body?: string[]; headerText?: string; headerImage?: string;
-  headerVideo?: string; headerDocument?: string; button?: string[]; text?: string; messageFile?: string;
-  phoneColumn?: string; defaultCountry?: string; maxInvalid: number;
+  template?: string;
+  lang?: string;
+  body?: string[];
+  headerText?: string;
+  headerImage?: string;
+  headerVideo?: string;
+  headerDocument?: string;
+  button?: string[];
+  text?: string;
+  messageFile?: string;
+  phoneColumn?: string;
+  defaultCountry?: string;
+  maxInvalid: number;
 }
 
 /** --default-country, shared by broadcast and optout. */
-export const DEFAULT_COUNTRY_OPTION = ['--default-country <CC>', 'country for numbers written without a country code, e.g. US'] as const;
+export const DEFAULT_COUNTRY_OPTION = [
+  '--default-country <CC>',
+  'country for numbers written without a country code, e.g. US',
+] as const;
 
 export function addMessageFlags(command: Command): Command {
-  return command
-    .option('--template <name>', 'send an approved template')
-    // No commander default: messageFromFlags applies it, and refuses --lang where no template is sent.
-    .option('--lang <code>', `template language code (default: "${DEFAULT_LANGUAGE}")`)
-    .option('--body <value>', 'template body parameter, in order (repeatable; {{column}} placeholders)', collect)
-    .option('--header-text <value>', 'template header text parameter')
-    .option('--header-image <url|id>', 'template header image (link or media id)')
-    .option('--header-video <url|id>', 'template header video (link or media id)')
-    .option('--header-document <url|id>', 'template header document (link or media id)')
-    .option('--button <index=value>', 'template button parameter: 0=PAYLOAD or 1=url:suffix (repeatable)', collect)
-    .option('--text <body>', 'send a free-form text message (only inside the 24 h service window)')
-    .option('--message-file <file.json>', 'send this Cloud API message object (any type, without "to")')
-    .option('--phone-column <name>', 'CSV column with the phone number (default: detected)')
-    .option(...DEFAULT_COUNTRY_OPTION)
-    .option('--max-invalid <pct>', 'refuse to plan when more than this % of rows cannot be sent (bad number, missing value…)', percent('--max-invalid'), 20);
+  return (
+    command
+      .option('--template <name>', 'send an approved template')
+      // No commander default: messageFromFlags applies it, and refuses --lang where no template is sent.
+      .option('--lang <code>', `template language code (default: "${DEFAULT_LANGUAGE}")`)
+      .option('--body <value>', 'template body parameter, in order (repeatable; {{column}} placeholders)', collect)
+      .option('--header-text <value>', 'template header text parameter')
+      .option('--header-image <url|id>', 'template header image (link or media id)')
+      .option('--header-video <url|id>', 'template header video (link or media id)')
+      .option('--header-document <url|id>', 'template header document (link or media id)')
+      .option('--button <index=value>', 'template button parameter: 0=PAYLOAD or 1=url:suffix (repeatable)', collect)
+      .option('--text <body>', 'send a free-form text message (only inside the 24 h service window)')
+      .option('--message-file <file.json>', 'send this Cloud API message object (any type, without "to")')
+      .option('--phone-column <name>', 'CSV column with the phone number (default: detected)')
+      .option(...DEFAULT_COUNTRY_OPTION)
+      .option(
+        '--max-invalid <pct>',
+        'refuse to plan when more than this % of rows cannot be sent (bad number, missing value…)',
+        percent('--max-invalid'),
+        20,
+      )
+  );
 }
 
 export function messageFromCliFlags(flags: MessageCliFlags): Record<string, unknown> {

@@ -5,8 +5,8 @@ import { WaSendError } from '../core/errors.js';
 import { JournalError } from '../core/journal.js';
 import { openCount } from '../core/rules/broadcast-state.js';
 import type { BroadcastStatus } from '../core/types.js';
-import type { RunSummary } from '../core/usecases/run-broadcast.js';
 import type { SweepEntry } from '../core/usecases/retry-failed.js';
+import type { RunSummary } from '../core/usecases/run-broadcast.js';
 import type { StopSignal } from './io.js';
 
 export const EXIT = {
@@ -66,10 +66,20 @@ export function runVerdict(s: RunSummary, ctx: RunContext): Verdict {
     case 'cancelled':
       return { code: EXIT.ok, line: `broadcast ${id} is cancelled: nothing is sent` };
     case 'busy':
-      return { code: EXIT.busy, line: `broadcast ${id} is being sent by another process (${o.holder}) — wait for it, or check with: wa-send status ${id}` };
+      return {
+        code: EXIT.busy,
+        line: `broadcast ${id} is being sent by another process (${o.holder}) — wait for it, or check with: wa-send status ${id}`,
+      };
     case 'declined':
-      if (ctx.signal !== null) return { code: signalExit(ctx.signal), line: `interrupted at the question; nothing was sent — send it with: ${continueCmd}` };
-      return { code: EXIT.pending, line: `not sent: broadcast ${id} stays planned — send it with: ${continueCmd} (or wa-send cancel ${id})` };
+      if (ctx.signal !== null)
+        return {
+          code: signalExit(ctx.signal),
+          line: `interrupted at the question; nothing was sent — send it with: ${continueCmd}`,
+        };
+      return {
+        code: EXIT.pending,
+        line: `not sent: broadcast ${id} stays planned — send it with: ${continueCmd} (or wa-send cancel ${id})`,
+      };
     case 'finished':
       return finishedBefore(s, s.status!);
     case 'ran':
@@ -81,45 +91,74 @@ function ranVerdict(s: RunSummary, e: EngineResult, ctx: RunContext, continueCmd
   const { id } = s;
   switch (e.stop) {
     case 'interrupted':
-      return { code: signalExit(ctx.signal), line: `interrupted by ${ctx.signal ?? 'a signal'}; every answer received was recorded — continue with: ${continueCmd}` };
+      return {
+        code: signalExit(ctx.signal),
+        line: `interrupted by ${ctx.signal ?? 'a signal'}; every answer received was recorded — continue with: ${continueCmd}`,
+      };
     case 'halted':
-      return { code: EXIT.halted, line: `broadcast ${id} halted: ${e.reason ?? 'run-wide error'}; fix it, then: wa-send resume ${id}` };
+      return {
+        code: EXIT.halted,
+        line: `broadcast ${id} halted: ${e.reason ?? 'run-wide error'}; fix it, then: wa-send resume ${id}`,
+      };
     case 'lease_lost':
-      return { code: EXIT.busy, line: `broadcast ${id} was taken over by another process; this one stopped sending (its answers were recorded)` };
+      return {
+        code: EXIT.busy,
+        line: `broadcast ${id} was taken over by another process; this one stopped sending (its answers were recorded)`,
+      };
     case 'cancelled':
-      return { code: EXIT.ok, line: `broadcast ${id} was cancelled while it ran: ${e.skipped + (s.status?.counts.skipped ?? 0)} recipients will not be sent` };
+      return {
+        code: EXIT.ok,
+        line: `broadcast ${id} was cancelled while it ran: ${e.skipped + (s.status?.counts.skipped ?? 0)} recipients will not be sent`,
+      };
     case 'journal':
       return journalVerdict(s, e, continueCmd);
     case 'limit':
-      return { code: EXIT.pending, line: `stopped after --limit (${e.started} messages in this run); the rest stays pending — continue with: ${continueCmd}` };
+      return {
+        code: EXIT.pending,
+        line: `stopped after --limit (${e.started} messages in this run); the rest stays pending — continue with: ${continueCmd}`,
+      };
     case 'pending':
       // Nothing is left to continue (every row answered or unknown): say what the rows need instead.
       if (s.status && openCount(s.status.counts) === 0) return finishedVerdict(s, s.status);
-      return { code: EXIT.pending, line: `stopped with work left: ${e.reason ?? 'retries scheduled past --max-wait'} — continue later with: ${continueCmd}` };
+      return {
+        code: EXIT.pending,
+        line: `stopped with work left: ${e.reason ?? 'retries scheduled past --max-wait'} — continue later with: ${continueCmd}`,
+      };
     case 'done':
       return s.status ? finishedVerdict(s, s.status) : { code: EXIT.ok, line: null };
   }
 }
 
-function journalVerdict(s: RunSummary, e: EngineResult, continueCmd: string): Verdict {
+function journalVerdict(_s: RunSummary, e: EngineResult, continueCmd: string): Verdict {
   const err = e.journalError!;
   const lost =
     e.unrecorded > 0
       ? `${e.unrecorded} answers could not be recorded (those rows will show as unknown)`
       : 'every answer received was recorded';
   const waited = err.transient ? ` (tried for ${Math.round(e.journalTroubleMs / 1000)} s)` : '';
-  const next = err.fault === 'gone' ? 'restore the journal file before running anything else on it' : `when it is fixed: ${continueCmd}`;
-  return { code: journalExit(err), line: `${err.message}${waited}: stopped sending after ${e.started} requests; ${lost} — ${next}` };
+  const next =
+    err.fault === 'gone' ? 'restore the journal file before running anything else on it' : `when it is fixed: ${continueCmd}`;
+  return {
+    code: journalExit(err),
+    line: `${err.message}${waited}: stopped sending after ${e.started} requests; ${lost} — ${next}`,
+  };
 }
 
 /** A broadcast with nothing left to claim: the code its rows decide, and the line that names what is left. */
 export function finishedVerdict(s: RunSummary, status: BroadcastStatus): Verdict {
   const { id } = status;
-  if (status.state === 'halted') return { code: EXIT.halted, line: `broadcast ${id} is halted: ${status.reason ?? 'run-wide error'}; fix it, then: wa-send resume ${id}` };
+  if (status.state === 'halted')
+    return {
+      code: EXIT.halted,
+      line: `broadcast ${id} is halted: ${status.reason ?? 'run-wide error'}; fix it, then: wa-send resume ${id}`,
+    };
   if (status.send_failed + status.counts.unknown > 0) return { code: EXIT.partial, line: partialLine(s, status) };
   if (openCount(status.counts) > 0) {
     const next = status.next_retry_at ? ` (next ${status.next_retry_at})` : '';
-    return { code: EXIT.pending, line: `broadcast ${id} has retries scheduled${next} — continue later with: wa-send resume ${id}` };
+    return {
+      code: EXIT.pending,
+      line: `broadcast ${id} has retries scheduled${next} — continue later with: wa-send resume ${id}`,
+    };
   }
   return { code: EXIT.ok, line: null };
 }
@@ -146,7 +185,9 @@ function partialLine(s: RunSummary, status: BroadcastStatus): string {
     else if (status.deferred_until !== null) {
       next.push(`131049 rows may be retried after ${status.deferred_until}: wa-send retry-failed ${id} then`);
     } else {
-      next.push(`list them: wa-send status ${id} --recipients --state failed; after fixing the cause: wa-send retry-failed ${id} --all-errors`);
+      next.push(
+        `list them: wa-send status ${id} --recipients --state failed; after fixing the cause: wa-send retry-failed ${id} --all-errors`,
+      );
     }
   }
   if (status.counts.unknown > 0) {
@@ -157,12 +198,24 @@ function partialLine(s: RunSummary, status: BroadcastStatus): string {
 }
 
 /** When several broadcasts end differently, the exit code reports the most serious outcome. */
-const SEVERITY: number[] = [EXIT.sigint, EXIT.sigterm, EXIT.sighup, EXIT.internal, EXIT.halted, EXIT.busy, EXIT.partial, EXIT.pending, EXIT.ok];
+const SEVERITY: number[] = [
+  EXIT.sigint,
+  EXIT.sigterm,
+  EXIT.sighup,
+  EXIT.internal,
+  EXIT.halted,
+  EXIT.busy,
+  EXIT.partial,
+  EXIT.pending,
+  EXIT.ok,
+];
 
 export function worst(codes: number[]): number {
   return codes.reduce((w, c) => (SEVERITY.indexOf(c) < SEVERITY.indexOf(w) ? c : w), EXIT.ok as number);
 }
 
 export function sweepVerdicts(entries: SweepEntry[], ctx: RunContext): Verdict[] {
-  return entries.map((e) => ('run' in e ? runVerdict(e.run, ctx) : { code: EXIT.ok, line: `broadcast ${e.id} skipped: ${e.skipped}` }));
+  return entries.map((e) =>
+    'run' in e ? runVerdict(e.run, ctx) : { code: EXIT.ok, line: `broadcast ${e.id} skipped: ${e.skipped}` },
+  );
 }

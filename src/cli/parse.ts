@@ -1,6 +1,7 @@
 // Flag value parsers shared by commands. Each throws a usage error naming the flag.
-import { InvalidArgumentError } from 'commander';
+
 import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
 import { usageError } from '../core/errors.js';
 
 export function positiveInt(flag: string, max = Number.MAX_SAFE_INTEGER) {

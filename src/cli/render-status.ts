@@ -17,7 +17,9 @@ export function renderStatus(io: IO, s: BroadcastStatus): string {
   const lines: string[] = [];
   const title = s.name ? `${s.id} (${printable(s.name)})` : s.id;
   lines.push(`Broadcast ${title}: ${colorState(io, s.state)}${s.reason ? ` — ${printable(s.reason)}` : ''}`);
-  lines.push(`  created ${s.created_at}, target ${printable(targetLabel(s.target))}, ${s.recipients} recipients from ${s.rows_read} rows`);
+  lines.push(
+    `  created ${s.created_at}, target ${printable(targetLabel(s.target))}, ${s.recipients} recipients from ${s.rows_read} rows`,
+  );
   const counts = STATE_ORDER.filter((k) => s.counts[k] > 0)
     .map((k) => `${k} ${s.counts[k]}`)
     .join(', ');

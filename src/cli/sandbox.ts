@@ -13,7 +13,7 @@ import {
   type ThroughputLevel,
 } from '../sandbox/graph/phone-number.js';
 import type { FailureRule, SandboxOptions } from '../sandbox/options.js';
-import { parseTemplates, parseTemplateStatus } from '../sandbox/templates/parse.js';
+import { parseTemplateStatus, parseTemplates } from '../sandbox/templates/parse.js';
 import type { Register } from './commands/action.js';
 import type { Context } from './context.js';
 import { note, printLine } from './io.js';
@@ -22,11 +22,27 @@ import { collect, nonNegativeInt, positiveInt, readFlagFile } from './parse.js';
 export const DEFAULT_SANDBOX_PORT = 8089;
 
 export interface SandboxFlags {
-  port: number; host: string; latency?: number; jitter?: number; fail?: string[]; seed?: string; mps?: number;
-  token?: string; webhookUrl?: string; appSecret?: string; readFraction?: number; deliverFraction?: number;
-  asyncFail?: string; webhookDisorder?: number; webhookDuplicates?: number; json?: boolean;
-  quality?: QualityRating; messagingLimit?: MessagingLimitTier; throughput?: ThroughputLevel;
-  templates?: string; templateStatus?: string[];
+  port: number;
+  host: string;
+  latency?: number;
+  jitter?: number;
+  fail?: string[];
+  seed?: string;
+  mps?: number;
+  token?: string;
+  webhookUrl?: string;
+  appSecret?: string;
+  readFraction?: number;
+  deliverFraction?: number;
+  asyncFail?: string;
+  webhookDisorder?: number;
+  webhookDuplicates?: number;
+  json?: boolean;
+  quality?: QualityRating;
+  messagingLimit?: MessagingLimitTier;
+  throughput?: ThroughputLevel;
+  templates?: string;
+  templateStatus?: string[];
 }
 
 const TEMPLATE_HELP = `
@@ -41,7 +57,8 @@ PAUSED 132015, DISABLED 132016, a parameter count that does not fit 132000. With
 template name is accepted.`;
 
 export const registerSandbox: Register = (program, bind) => {
-  program.command('sandbox')
+  program
+    .command('sandbox')
     .description('run the built-in Cloud API stand-in (no account needed); stops on Ctrl-C')
     .option('--port <n>', `port to listen on (0 = any free port)`, nonNegativeInt('--port'), DEFAULT_SANDBOX_PORT)
     .option('--host <h>', 'address to listen on', '127.0.0.1')
@@ -54,21 +71,43 @@ export const registerSandbox: Register = (program, bind) => {
     .option('--webhook-url <url>', 'POST signed status webhooks (sent/delivered/read/failed) here')
     .option('--app-secret <s>', 'secret that signs webhooks (default env WA_APP_SECRET)')
     .option('--read-fraction <f>', 'share of delivered messages that get read (default 0.5)', fraction('--read-fraction'))
-    .option('--deliver-fraction <f>', 'share of messages that get delivered (default: all not failed)', fraction('--deliver-fraction'))
+    .option(
+      '--deliver-fraction <f>',
+      'share of messages that get delivered (default: all not failed)',
+      fraction('--deliver-fraction'),
+    )
     .option('--async-fail <code>=<fraction>', 'share of accepted messages that fail later by webhook')
     .option('--webhook-disorder <f>', 'share of webhook events sent out of order (default 0.1)', fraction('--webhook-disorder'))
     .option('--webhook-duplicates <f>', 'share of webhook events sent twice (default 0.05)', fraction('--webhook-duplicates'))
-    .option('--quality <rating>', `the number's quality_rating: ${QUALITY_RATINGS.join('|')} (default GREEN)`, oneOf('--quality', QUALITY_RATINGS))
-    .option('--messaging-limit <tier>', `its messaging limit: ${MESSAGING_LIMIT_TIERS.join('|')} (default TIER_UNLIMITED)`, oneOf('--messaging-limit', MESSAGING_LIMIT_TIERS))
-    .option('--throughput <level>', `its throughput level: ${THROUGHPUT_LEVELS.join('|')} (default STANDARD)`, oneOf('--throughput', THROUGHPUT_LEVELS))
+    .option(
+      '--quality <rating>',
+      `the number's quality_rating: ${QUALITY_RATINGS.join('|')} (default GREEN)`,
+      oneOf('--quality', QUALITY_RATINGS),
+    )
+    .option(
+      '--messaging-limit <tier>',
+      `its messaging limit: ${MESSAGING_LIMIT_TIERS.join('|')} (default TIER_UNLIMITED)`,
+      oneOf('--messaging-limit', MESSAGING_LIMIT_TIERS),
+    )
+    .option(
+      '--throughput <level>',
+      `its throughput level: ${THROUGHPUT_LEVELS.join('|')} (default STANDARD)`,
+      oneOf('--throughput', THROUGHPUT_LEVELS),
+    )
     .option('--templates <file.json>', "more templates, a JSON array in Meta's message_templates shape; turns on template checks")
-    .option('--template-status <name[:lang]=status>', 'force a known template\'s status, e.g. order_update=PAUSED (repeatable); turns on template checks', collect)
+    .option(
+      '--template-status <name[:lang]=status>',
+      "force a known template's status, e.g. order_update=PAUSED (repeatable); turns on template checks",
+      collect,
+    )
     .option('--json', 'print {"url": …} instead of a sentence')
     .addHelpText('after', TEMPLATE_HELP)
-    .action(bind(async () => {
-      const { untilStopSignal } = await import('./actions/webhook.js');
-      return (ctx: Context, flags: SandboxFlags) => runSandbox(ctx, flags, untilStopSignal(ctx.io));
-    }));
+    .action(
+      bind(async () => {
+        const { untilStopSignal } = await import('./actions/webhook.js');
+        return (ctx: Context, flags: SandboxFlags) => runSandbox(ctx, flags, untilStopSignal(ctx.io));
+      }),
+    );
 };
 
 /** Starts the sandbox, prints its URL, waits for `stop`, closes. Split out so tests can drive it. */
@@ -77,15 +116,21 @@ export async function runSandbox(ctx: Context, flags: SandboxFlags, stop: Promis
   const sandbox = await startSandbox(sandboxOptions(flags, ctx.env)).catch((err: NodeJS.ErrnoException) => {
     // A busy default port is the likely first-run snag: say so instead of reporting a bug.
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') {
-      throw usageError(`cannot listen on ${flags.host}:${flags.port} (${err.code})`, 'pick another with --port, or --port 0 for any free port');
+      throw usageError(
+        `cannot listen on ${flags.host}:${flags.port} (${err.code})`,
+        'pick another with --port, or --port 0 for any free port',
+      );
     }
     if (err instanceof RangeError) throw usageError(err.message);
     throw err;
   });
   if (flags.json) ctx.io.stdout.write(`${JSON.stringify({ url: sandbox.url })}\n`);
   else printLine(ctx.io.stdout, `wa-send sandbox listening on ${sandbox.url}`);
-  note(ctx.io, `Send to it with WA_API_URL=${sandbox.url} WA_PHONE_NUMBER_ID=<any id> WA_ACCESS_TOKEN=<any token>; `
-    + `stats at ${sandbox.url}/_sandbox/stats. Ctrl-C stops it.`);
+  note(
+    ctx.io,
+    `Send to it with WA_API_URL=${sandbox.url} WA_PHONE_NUMBER_ID=<any id> WA_ACCESS_TOKEN=<any token>; ` +
+      `stats at ${sandbox.url}/_sandbox/stats. Ctrl-C stops it.`,
+  );
   try {
     await stop;
   } finally {
@@ -99,10 +144,14 @@ export async function runSandbox(ctx: Context, flags: SandboxFlags, stop: Promis
 export function sandboxOptions(flags: SandboxFlags, env: NodeJS.ProcessEnv): SandboxOptions {
   const appSecret = flags.appSecret ?? env.WA_APP_SECRET;
   if (flags.port > 65535) throw usageError(`--port must be at most 65535, got ${flags.port}`);
-  if (flags.webhookUrl && !/^https?:\/\/\S+$/i.test(flags.webhookUrl)) throw usageError(`--webhook-url "${flags.webhookUrl}" is not an http(s) URL`);
-  if (flags.webhookUrl && !appSecret) throw usageError('--webhook-url needs an app secret to sign webhooks', 'pass --app-secret or set WA_APP_SECRET');
+  if (flags.webhookUrl && !/^https?:\/\/\S+$/i.test(flags.webhookUrl))
+    throw usageError(`--webhook-url "${flags.webhookUrl}" is not an http(s) URL`);
+  if (flags.webhookUrl && !appSecret)
+    throw usageError('--webhook-url needs an app secret to sign webhooks', 'pass --app-secret or set WA_APP_SECRET');
   const asyncFail = flags.asyncFail === undefined ? undefined : parseFailSpec(flags.asyncFail, '--async-fail');
-  const templateStatuses = (flags.templateStatus ?? []).map((spec) => asUsage(() => parseTemplateStatus(spec, '--template-status')));
+  const templateStatuses = (flags.templateStatus ?? []).map((spec) =>
+    asUsage(() => parseTemplateStatus(spec, '--template-status')),
+  );
   return {
     port: flags.port,
     host: flags.host,
@@ -152,7 +201,8 @@ function asUsage<T>(f: () => T): T {
 function oneOf<T extends string>(flag: string, values: readonly T[]) {
   return (value: string): T => {
     const v = value.trim().toUpperCase();
-    if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`${flag} must be one of ${values.join(', ')}, got "${value}"`);
+    if (!(values as readonly string[]).includes(v))
+      throw new InvalidArgumentError(`${flag} must be one of ${values.join(', ')}, got "${value}"`);
     return v as T;
   };
 }
@@ -170,8 +220,8 @@ export function parseFailSpec(spec: string, flag = '--fail'): FailureRule {
 function fraction(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError(`${flag} must be between 0 and 1, got "${value}"`);
+    if (value.trim() === '' || !(n >= 0 && n <= 1))
+      throw new InvalidArgumentError(`${flag} must be between 0 and 1, got "${value}"`);
     return n;
   };
 }
-

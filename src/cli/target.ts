@@ -8,16 +8,26 @@ import type { Target } from '../core/types.js';
 export const DEFAULT_API_URL = 'https://graph.facebook.com';
 export const DEFAULT_API_VERSION = 'v23.0';
 
-export interface TargetFlags { sandbox?: boolean; apiUrl?: string; phoneNumberId?: string }
+export interface TargetFlags {
+  sandbox?: boolean;
+  apiUrl?: string;
+  phoneNumberId?: string;
+}
 
-export interface Credentials { token: string; apiVersion: string }
+export interface Credentials {
+  token: string;
+  apiVersion: string;
+}
 
 /** The target the flags and environment name (credentials are checked separately). */
 export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): Target | null {
   if (flags.sandbox) return 'sandbox';
-  const apiUrl = flags.apiUrl !== undefined ? validateApiUrl(flags.apiUrl, '--api-url')
-    : env.WA_API_URL !== undefined ? validateApiUrl(env.WA_API_URL, 'WA_API_URL')
-      : DEFAULT_API_URL;
+  const apiUrl =
+    flags.apiUrl !== undefined
+      ? validateApiUrl(flags.apiUrl, '--api-url')
+      : env.WA_API_URL !== undefined
+        ? validateApiUrl(env.WA_API_URL, 'WA_API_URL')
+        : DEFAULT_API_URL;
   const phoneNumberId = flags.phoneNumberId ?? env.WA_PHONE_NUMBER_ID;
   if (!phoneNumberId) return null;
   return { api_url: apiUrl, phone_number_id: phoneNumberId };
@@ -47,7 +57,8 @@ function apiUrlProblem(value: string): string | null {
   const port = /^(?:\[[^\]]*\]|[^:]*):(\d+)$/.exec(authority)?.[1];
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return `has port ${port}, out of range (1–65535)`;
   if (!URL.canParse(value)) return 'is not a valid URL';
-  if (/[?#]/.test(value)) return 'must not have a ?query or #fragment: wa-send appends /<version>/<phone number id>/messages to it';
+  if (/[?#]/.test(value))
+    return 'must not have a ?query or #fragment: wa-send appends /<version>/<phone number id>/messages to it';
   return null;
 }
 
@@ -59,10 +70,15 @@ function masked(url: string): string {
 export function requireCredentials(target: Target | null, env: NodeJS.ProcessEnv): Credentials {
   const apiVersion = env.WA_API_VERSION?.trim() || DEFAULT_API_VERSION;
   if (target === 'sandbox') return { token: 'sandbox-token', apiVersion };
-  const missing = [target === null ? 'WA_PHONE_NUMBER_ID (or --phone-number-id)' : null, env.WA_ACCESS_TOKEN ? null : 'WA_ACCESS_TOKEN']
-    .filter((m): m is string => m !== null);
+  const missing = [
+    target === null ? 'WA_PHONE_NUMBER_ID (or --phone-number-id)' : null,
+    env.WA_ACCESS_TOKEN ? null : 'WA_ACCESS_TOKEN',
+  ].filter((m): m is string => m !== null);
   if (missing.length > 0) {
-    throw usageError(`missing credentials: set ${missing.join(' and ')}`, 'or add --sandbox to try it against the built-in Cloud API stand-in');
+    throw usageError(
+      `missing credentials: set ${missing.join(' and ')}`,
+      'or add --sandbox to try it against the built-in Cloud API stand-in',
+    );
   }
   const token = env.WA_ACCESS_TOKEN!;
   const problem = tokenProblem(token);
@@ -77,11 +93,13 @@ export function requireCredentials(target: Target | null, env: NodeJS.ProcessEnv
  * refuse the header. The token itself is never shown: error lines end up in cron mail and logs.
  */
 function tokenProblem(token: string): string | null {
-  if (token.trim() !== token) return 'starts or ends with a space or a line break (a copy-paste, or an env file saved with CRLF?): remove it';
+  if (token.trim() !== token)
+    return 'starts or ends with a space or a line break (a copy-paste, or an env file saved with CRLF?): remove it';
   if (/[\r\n]/.test(token)) return 'contains a line break';
   if (token.includes('\0')) return 'contains a NUL character';
   if (/[\x00-\x1f\x7f]/.test(token)) return 'contains a control character';
   if (/\s/.test(token)) return 'contains a space';
-  if (/[^\x21-\x7e]/.test(token)) return 'contains a character that is not printable ASCII (a token is letters, digits and - . _ ~ + / =)';
+  if (/[^\x21-\x7e]/.test(token))
+    return 'contains a character that is not printable ASCII (a token is letters, digits and - . _ ~ + / =)';
   return null;
 }

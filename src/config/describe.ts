@@ -40,7 +40,9 @@ export function describeProfile(profile: Profile): ProfileDescription {
     ['notify', notify ?? undefined],
     ['dedup window', dedup ?? undefined],
     ['require opt-in', profile.requireOptin],
-  ].filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`);
+  ]
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${v}`);
   lines.push(tokenLine(source, mode));
   return {
     name: profile.name,

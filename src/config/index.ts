@@ -4,8 +4,14 @@ export { describeProfile, type ProfileDescription } from './describe.js';
 export { formatDuration, parseConfigDuration } from './duration.js';
 export { ConfigError, defaultConfigPath, loadConfig } from './load.js';
 export {
-  resolveProfileName, resolveSettings, selectProfile, SETTING_DEFAULTS,
-  type Resolved, type ResolvedSettings, type SettingFlags, type SettingSource,
+  type Resolved,
+  type ResolvedSettings,
+  resolveProfileName,
+  resolveSettings,
+  SETTING_DEFAULTS,
+  type SettingFlags,
+  type SettingSource,
+  selectProfile,
 } from './resolve.js';
-export { readProfileToken, readToken, tokenFileProblem, type TokenSource } from './token.js';
-export { PROFILE_KEYS, type LoadedConfig, type Profile } from './types.js';
+export { readProfileToken, readToken, type TokenSource, tokenFileProblem } from './token.js';
+export { type LoadedConfig, PROFILE_KEYS, type Profile } from './types.js';

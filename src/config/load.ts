@@ -11,7 +11,10 @@ import { validateProfile } from './validate.js';
 
 /** A config file that cannot be used; `problems` lists each, the message joins them on one line. */
 export class ConfigError extends WaSendError {
-  constructor(readonly path: string, readonly problems: string[]) {
+  constructor(
+    readonly path: string,
+    readonly problems: string[],
+  ) {
     const what = problems.length === 1 ? problems[0]! : `${problems.length} problems: ${problems.join('; ')}`;
     super('usage', `config ${path}: ${what}`, { hint: 'fix the file (or point --config at another one)' });
     this.name = 'ConfigError';
@@ -20,7 +23,8 @@ export class ConfigError extends WaSendError {
 
 /** $XDG_CONFIG_HOME/wa-send/config.toml; XDG_CONFIG_HOME counts only when absolute (XDG spec), else ~/.config. */
 export function defaultConfigPath(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(env.HOME || homedir(), '.config');
+  const base =
+    env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(env.HOME || homedir(), '.config');
   return join(base, 'wa-send', 'config.toml');
 }
 
@@ -34,7 +38,9 @@ export function loadConfig(opts: { path?: string; env: NodeJS.ProcessEnv }): Loa
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !explicit) return { path: null, profiles: new Map() };
-    throw new ConfigError(path, [code === 'ENOENT' ? 'the file does not exist' : `cannot read it (${code ?? (err as Error).message})`]);
+    throw new ConfigError(path, [
+      code === 'ENOENT' ? 'the file does not exist' : `cannot read it (${code ?? (err as Error).message})`,
+    ]);
   }
   return { path, profiles: profilesFrom(path, parseToml(path, text)) };
 }
@@ -56,7 +62,9 @@ function profilesFrom(path: string, doc: Record<string, unknown>): Map<string, P
   for (const key of Object.keys(doc)) {
     if (key === 'profiles') continue;
     const guess = closest(key, ['profiles']);
-    problems.push(`${key}: unknown key${guess ? ` (did you mean "[${guess}.NAME]"?)` : ' (profiles go in [profiles.NAME] tables)'}`);
+    problems.push(
+      `${key}: unknown key${guess ? ` (did you mean "[${guess}.NAME]"?)` : ' (profiles go in [profiles.NAME] tables)'}`,
+    );
   }
   const tables = doc.profiles;
   if (tables !== undefined && !isTable(tables)) problems.push('profiles: must hold [profiles.NAME] tables');

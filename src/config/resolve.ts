@@ -66,21 +66,38 @@ export function selectProfile(config: LoadedConfig, name: Resolved<string | null
   const found = config.profiles.get(name.value);
   if (found) return found;
   const names = [...config.profiles.keys()];
-  const where = config.path === null ? 'there is no config file' : `${config.path} defines ${names.length === 0 ? 'no profiles' : names.join(', ')}`;
+  const where =
+    config.path === null
+      ? 'there is no config file'
+      : `${config.path} defines ${names.length === 0 ? 'no profiles' : names.join(', ')}`;
   const guess = closest(name.value, names);
-  throw usageError(`no profile "${name.value}" (from ${name.origin}): ${where}`, guess ? `did you mean ${guess}?` : 'list them with: wa-send profiles');
+  throw usageError(
+    `no profile "${name.value}" (from ${name.origin}): ${where}`,
+    guess ? `did you mean ${guess}?` : 'list them with: wa-send profiles',
+  );
 }
 
-export function resolveSettings(input: { flags: SettingFlags; env: NodeJS.ProcessEnv; profile: Profile | null }): ResolvedSettings {
+export function resolveSettings(input: {
+  flags: SettingFlags;
+  env: NodeJS.ProcessEnv;
+  profile: Profile | null;
+}): ResolvedSettings {
   const { flags, env, profile } = input;
   const envOverrides: ResolvedSettings['envOverrides'] = [];
   const fromProfile = profile ? `profile ${profile.name}` : null;
 
-  function pick<T>(setting: string, flag: [T | undefined, string], envName: string | null, profileValue: T | undefined, fallback: T): Resolved<T> {
+  function pick<T>(
+    setting: string,
+    flag: [T | undefined, string],
+    envName: string | null,
+    profileValue: T | undefined,
+    fallback: T,
+  ): Resolved<T> {
     if (flag[0] !== undefined) return { value: flag[0], from: 'flag', origin: flag[1] };
     const envValue = envName ? env[envName] : undefined;
     if (envName && nonEmpty(envValue)) {
-      if (profileValue !== undefined && bare(String(profileValue)) !== bare(envValue!)) envOverrides.push({ setting, env: envName });
+      if (profileValue !== undefined && bare(String(profileValue)) !== bare(envValue!))
+        envOverrides.push({ setting, env: envName });
       return { value: envValue!.trim() as T, from: 'env', origin: envName };
     }
     if (profileValue !== undefined) return { value: profileValue, from: 'profile', origin: fromProfile };
@@ -90,20 +107,41 @@ export function resolveSettings(input: { flags: SettingFlags; env: NodeJS.Proces
   const profileToken = profile ? profileTokenSource(profile) : null;
   const token: Resolved<TokenSource | null> = nonEmpty(env.WA_ACCESS_TOKEN)
     ? { value: { kind: 'env', name: 'WA_ACCESS_TOKEN' }, from: 'env', origin: 'WA_ACCESS_TOKEN' }
-    : profileToken ? { value: profileToken, from: 'profile', origin: fromProfile }
+    : profileToken
+      ? { value: profileToken, from: 'profile', origin: fromProfile }
       : { value: null, from: 'default', origin: null };
   if (token.from === 'env' && profileToken) envOverrides.push({ setting: 'token', env: 'WA_ACCESS_TOKEN' });
 
   return {
-    phoneNumberId: pick<string | null>('phone number id', [flags.phoneNumberId, '--phone-number-id'], 'WA_PHONE_NUMBER_ID', profile?.phoneNumberId, null),
-    apiUrl: withoutSlash(pick<string>('api url', [flags.apiUrl, '--api-url'], 'WA_API_URL', profile?.apiUrl, SETTING_DEFAULTS.apiUrl)),
+    phoneNumberId: pick<string | null>(
+      'phone number id',
+      [flags.phoneNumberId, '--phone-number-id'],
+      'WA_PHONE_NUMBER_ID',
+      profile?.phoneNumberId,
+      null,
+    ),
+    apiUrl: withoutSlash(
+      pick<string>('api url', [flags.apiUrl, '--api-url'], 'WA_API_URL', profile?.apiUrl, SETTING_DEFAULTS.apiUrl),
+    ),
     token,
     wabaId: pick<string | null>('waba id', [flags.wabaId, '--waba-id'], 'WA_WABA_ID', profile?.wabaId, null),
     rate: pick<number>('rate', [flags.rate, '--rate'], null, profile?.rate, SETTING_DEFAULTS.rate),
     dailyLimit: pick<number | null>('daily limit', [flags.dailyLimit, '--daily-limit'], null, profile?.dailyLimit, null),
     notify: pick<string | null>('notify', [flags.notify, '--notify'], 'WA_SEND_NOTIFY', profile?.notify, null),
-    dedupWindowMs: pick<number>('dedup window', [flags.dedupWindowMs, '--dedup-window'], null, profile?.dedupWindowMs, SETTING_DEFAULTS.dedupWindowMs),
-    requireOptin: pick<boolean>('require opt-in', [flags.requireOptin, '--require-optin'], null, profile?.requireOptin, SETTING_DEFAULTS.requireOptin),
+    dedupWindowMs: pick<number>(
+      'dedup window',
+      [flags.dedupWindowMs, '--dedup-window'],
+      null,
+      profile?.dedupWindowMs,
+      SETTING_DEFAULTS.dedupWindowMs,
+    ),
+    requireOptin: pick<boolean>(
+      'require opt-in',
+      [flags.requireOptin, '--require-optin'],
+      null,
+      profile?.requireOptin,
+      SETTING_DEFAULTS.requireOptin,
+    ),
     envOverrides,
   };
 }

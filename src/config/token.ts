@@ -13,12 +13,14 @@ export const octal = (mode: number) => (mode & 0o777).toString(8).padStart(4, '0
 
 /** Why this token file cannot be used, or null when it can. */
 export function tokenFileProblem(path: string): string | null {
-  let st;
+  let st: ReturnType<typeof statSync>;
   try {
     st = statSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? `token_file ${path} does not exist` : `token_file ${path} cannot be read (${code ?? (err as Error).message})`;
+    return code === 'ENOENT'
+      ? `token_file ${path} does not exist`
+      : `token_file ${path} cannot be read (${code ?? (err as Error).message})`;
   }
   if (!st.isFile()) return `token_file ${path} is not a regular file`;
   // Windows has no such mode bits; its ACLs are the operator's business.
@@ -38,7 +40,8 @@ export function profileTokenSource(profile: Profile): TokenSource | null {
 export function readToken(source: TokenSource, env: NodeJS.ProcessEnv, owner: string): string {
   if (source.kind === 'env') {
     const value = env[source.name];
-    if (value === undefined || value.trim() === '') throw usageError(`${owner}: the environment variable ${source.name} (its access token) is not set`);
+    if (value === undefined || value.trim() === '')
+      throw usageError(`${owner}: the environment variable ${source.name} (its access token) is not set`);
     return value.trim();
   }
   const problem = tokenFileProblem(source.path);
@@ -52,7 +55,8 @@ export function readToken(source: TokenSource, env: NodeJS.ProcessEnv, owner: st
   // Editors and `echo` add one trailing newline; anything else around the token is a mistake.
   const token = text.replace(/\r?\n$/, '');
   if (token.trim() === '') throw usageError(`${owner}: token_file ${source.path} is empty`);
-  if (/[\r\n]/.test(token)) throw usageError(`${owner}: token_file ${source.path} holds more than one line; it must hold only the token`);
+  if (/[\r\n]/.test(token))
+    throw usageError(`${owner}: token_file ${source.path} holds more than one line; it must hold only the token`);
   if (token !== token.trim()) throw usageError(`${owner}: token_file ${source.path} has spaces around the token`);
   return token;
 }
@@ -61,6 +65,7 @@ export function readToken(source: TokenSource, env: NodeJS.ProcessEnv, owner: st
 export function readProfileToken(profile: Profile, env: NodeJS.ProcessEnv): string {
   const source = profileTokenSource(profile);
   const owner = `profile ${profile.name}`;
-  if (source === null) throw usageError(`${owner} has no token_env or token_file`, 'add one to the profile, or set WA_ACCESS_TOKEN');
+  if (source === null)
+    throw usageError(`${owner} has no token_env or token_file`, 'add one to the profile, or set WA_ACCESS_TOKEN');
   return readToken(source, env, owner);
 }

@@ -28,5 +28,14 @@ export interface LoadedConfig {
 
 /** The TOML keys of a profile (contract), in the order the docs list them. */
 export const PROFILE_KEYS = [
-  'phone_number_id', 'waba_id', 'api_url', 'token_env', 'token_file', 'rate', 'daily_limit', 'notify', 'dedup_window', 'require_optin',
+  'phone_number_id',
+  'waba_id',
+  'api_url',
+  'token_env',
+  'token_file',
+  'rate',
+  'daily_limit',
+  'notify',
+  'dedup_window',
+  'require_optin',
 ] as const;

@@ -28,7 +28,12 @@ export function validateProfile(name: string, table: Table, configDir: string): 
     const v = table[key];
     if (v === undefined) return undefined;
     if (typeof v === 'string' && v.trim() !== '') return v.trim();
-    add(key, typeof v === 'string' ? 'must not be empty' : `must be a string, got ${describe(v)}${typeof v === 'number' ? ` (quote it: ${key} = "${v}")` : ''}`);
+    add(
+      key,
+      typeof v === 'string'
+        ? 'must not be empty'
+        : `must be a string, got ${describe(v)}${typeof v === 'number' ? ` (quote it: ${key} = "${v}")` : ''}`,
+    );
     return undefined;
   };
   const ids = (key: 'phone_number_id' | 'waba_id') => {
@@ -45,7 +50,8 @@ export function validateProfile(name: string, table: Table, configDir: string): 
   else if (apiUrl !== undefined) profile.apiUrl = apiUrl.replace(/\/+$/, '');
 
   const tokenEnv = text('token_env');
-  if (tokenEnv !== undefined && !ENV_NAME.test(tokenEnv)) add('token_env', `must be an environment variable name like ACME_WA_TOKEN, got "${tokenEnv}"`);
+  if (tokenEnv !== undefined && !ENV_NAME.test(tokenEnv))
+    add('token_env', `must be an environment variable name like ACME_WA_TOKEN, got "${tokenEnv}"`);
   else profile.tokenEnv = tokenEnv;
   const tokenFile = text('token_file');
   if (tokenFile !== undefined) {
@@ -66,7 +72,8 @@ export function validateProfile(name: string, table: Table, configDir: string): 
 
   if (table.dedup_window !== undefined) {
     const ms = parseConfigDuration(table.dedup_window);
-    if (ms === null) add('dedup_window', `must be a duration like "7d", "12h" or "30m", or "0" for none; got ${describe(table.dedup_window)}`);
+    if (ms === null)
+      add('dedup_window', `must be a duration like "7d", "12h" or "30m", or "0" for none; got ${describe(table.dedup_window)}`);
     else profile.dedupWindowMs = ms;
   }
   if (table.require_optin !== undefined) {
@@ -95,7 +102,8 @@ function httpUrlProblem(value: string, kind: 'api' | 'notify'): string | null {
   const got = kind === 'notify' ? '' : `, got "${value}"`;
   if (!URL.canParse(value)) return `must be ${want}${got}`;
   const url = new URL(value);
-  if (kind === 'notify' && url.protocol === 'mailto:') return url.pathname.includes('@') ? null : 'must name an address after mailto:';
+  if (kind === 'notify' && url.protocol === 'mailto:')
+    return url.pathname.includes('@') ? null : 'must name an address after mailto:';
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must be ${want}${got}`;
   if (kind === 'api' && (url.username || url.password)) return 'must not hold a user name or password';
   return null;

@@ -2,7 +2,10 @@
 // structural checks. Literal violations stop planning (exit 2); values filled per row from the CSV
 // become `value_too_long` rejections naming the field.
 
-export interface StringLimit { field: string; max: number }
+export interface StringLimit {
+  field: string;
+  max: number;
+}
 
 type Path = (string | number)[];
 
@@ -16,7 +19,7 @@ export function limitFor(message: Record<string, unknown>, path: Path): StringLi
   if (/^(image|video|document)\.caption$/.test(p)) return { field: 'caption', max: 1024 };
   const template = TEMPLATE_PARAMETER_TEXT.exec(p);
   if (template) {
-    const components = ((message.template as { components?: { type?: string }[] })?.components) ?? [];
+    const components = (message.template as { components?: { type?: string }[] })?.components ?? [];
     const component = components[Number(template[1])];
     const type = String(component?.type ?? '').toLowerCase();
     if (type === 'header') return { field: 'header text', max: 60 };

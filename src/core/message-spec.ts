@@ -1,7 +1,14 @@
 // From the message flags (or a message file) to the frozen MessageSpec, and the per-row check of the
 // values a recipient fills in.
 import { usageError } from './errors.js';
-import { breaksTemplateParameter, flattenTemplateParameter, isTemplateParameterText, limitFor, structuralProblems, type StringLimit } from './message-limits.js';
+import {
+  breaksTemplateParameter,
+  flattenTemplateParameter,
+  isTemplateParameterText,
+  limitFor,
+  type StringLimit,
+  structuralProblems,
+} from './message-limits.js';
 import { fillPlaceholders, hasPlaceholder, PLACEHOLDER, placeholderColumns, stringsIn } from './placeholders.js';
 import type { MessageSpec } from './types.js';
 
@@ -28,12 +35,19 @@ export function messageFromFlags(flags: MessageFlags): Record<string, unknown> {
   if (kinds.length !== 1) {
     throw usageError('say what to send with exactly one of --template <name>, --text <body> or --message-file <file.json>');
   }
-  const templateOnly = flags.body?.length || flags.button?.length || flags.headerText || flags.headerImage || flags.headerVideo || flags.headerDocument;
+  const templateOnly =
+    flags.body?.length ||
+    flags.button?.length ||
+    flags.headerText ||
+    flags.headerImage ||
+    flags.headerVideo ||
+    flags.headerDocument;
   if (flags.template === undefined && templateOnly) {
     throw usageError('--body, --header-* and --button fill a template: use them with --template');
   }
   // Silently ignored otherwise: a message file carries its own language, a text message has none.
-  if (flags.template === undefined && flags.lang !== undefined) throw usageError("--lang sets a template's language: use it with --template");
+  if (flags.template === undefined && flags.lang !== undefined)
+    throw usageError("--lang sets a template's language: use it with --template");
   if (flags.text !== undefined) {
     if (flags.text.trim() === '') throw usageError('--text is empty');
     return { type: 'text', text: { body: flags.text, preview_url: /https?:\/\//.test(flags.text) } };
@@ -50,7 +64,10 @@ function templateMessage(flags: MessageFlags): Record<string, unknown> {
   if (header) components.push({ type: 'header', parameters: [header] });
   if (flags.body?.length) {
     const count = flags.body.length;
-    components.push({ type: 'body', parameters: flags.body.map((text, i) => ({ type: 'text', text: filled(text, `--body ${i + 1} of ${count}`) })) });
+    components.push({
+      type: 'body',
+      parameters: flags.body.map((text, i) => ({ type: 'text', text: filled(text, `--body ${i + 1} of ${count}`) })),
+    });
   }
   const indexes = new Set<string>();
   for (const spec of flags.button ?? []) {
@@ -62,7 +79,8 @@ function templateMessage(flags: MessageFlags): Record<string, unknown> {
   }
   const lang = (flags.lang ?? DEFAULT_LANGUAGE).trim();
   // Meta's codes: en, en_US, pt_BR, zh_HK, fil… A typo would make every request fail with 132001.
-  if (!/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/.test(lang)) throw usageError(`--lang "${lang}" is not a language code like en_US, pt_BR or fr`);
+  if (!/^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/.test(lang))
+    throw usageError(`--lang "${lang}" is not a language code like en_US, pt_BR or fr`);
   const template: Record<string, unknown> = { name, language: { code: lang } };
   if (components.length > 0) template.components = components;
   return { type: 'template', template };
@@ -72,7 +90,11 @@ function headerParameter(flags: MessageFlags): Record<string, unknown> | null {
   const given = (['headerText', 'headerImage', 'headerVideo', 'headerDocument'] as const).filter((k) => flags[k] !== undefined);
   if (given.length > 1) throw usageError('a template has one header: pass only one --header-* flag');
   if (flags.headerText !== undefined) return { type: 'text', text: filled(flags.headerText, '--header-text') };
-  for (const [key, type] of [['headerImage', 'image'], ['headerVideo', 'video'], ['headerDocument', 'document']] as const) {
+  for (const [key, type] of [
+    ['headerImage', 'image'],
+    ['headerVideo', 'video'],
+    ['headerDocument', 'document'],
+  ] as const) {
     const value = flags[key];
     if (value === undefined) continue;
     return { type, [type]: mediaObject(value, `--header-${type}`) };
@@ -108,14 +130,29 @@ function buttonComponent(spec: string): Record<string, unknown> & { index: strin
   const subType = typed ? typed[1]! : 'quick_reply';
   const value = typed ? typed[2]! : m[2]!;
   if (value === '') throw usageError(`--button ${index} has no value`);
-  const parameter = subType === 'url' ? { type: 'text', text: value }
-    : subType === 'copy_code' ? { type: 'coupon_code', coupon_code: value }
-      : { type: 'payload', payload: value };
+  const parameter =
+    subType === 'url'
+      ? { type: 'text', text: value }
+      : subType === 'copy_code'
+        ? { type: 'coupon_code', coupon_code: value }
+        : { type: 'payload', payload: value };
   return { type: 'button', sub_type: subType, index: String(index), parameters: [parameter] };
 }
 
 /** The message types the Cloud API sends (FACTS §1); anything else fails every request. */
-const MESSAGE_TYPES = ['text', 'template', 'image', 'video', 'audio', 'document', 'sticker', 'interactive', 'location', 'contacts', 'reaction'];
+const MESSAGE_TYPES = [
+  'text',
+  'template',
+  'image',
+  'video',
+  'audio',
+  'document',
+  'sticker',
+  'interactive',
+  'location',
+  'contacts',
+  'reaction',
+];
 
 /** Fields wa-send sets on every request itself (whatsapp/payload.ts), and why a file may not set them. */
 const SET_BY_WA_SEND: Record<string, string> = {
@@ -124,14 +161,17 @@ const SET_BY_WA_SEND: Record<string, string> = {
 };
 
 function messageFromFile(json: unknown): Record<string, unknown> {
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw usageError('--message-file must hold one JSON object (a Cloud API message)');
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw usageError('--message-file must hold one JSON object (a Cloud API message)');
   const message = { ...(json as Record<string, unknown>) };
   for (const [key, why] of Object.entries(SET_BY_WA_SEND)) {
     if (key in message) throw usageError(`--message-file must not contain "${key}": ${why}`);
   }
   // The envelope may be spelled out as wa-send would send it; a different value would be overridden.
   if ('recipient_type' in message && message.recipient_type !== 'individual') {
-    throw usageError(`--message-file "recipient_type": ${shown(message.recipient_type)} is not supported: wa-send sends to individual phone numbers`);
+    throw usageError(
+      `--message-file "recipient_type": ${shown(message.recipient_type)} is not supported: wa-send sends to individual phone numbers`,
+    );
   }
   if ('messaging_product' in message && message.messaging_product !== 'whatsapp') {
     throw usageError(`--message-file "messaging_product" must be "whatsapp", got ${shown(message.messaging_product)}`);
@@ -152,7 +192,10 @@ function shown(value: unknown): string {
 }
 
 /** A string of the message that holds placeholders, with the limit its rendered form must keep. */
-interface Slot { template: string; limit: StringLimit | null }
+interface Slot {
+  template: string;
+  limit: StringLimit | null;
+}
 
 export interface CompiledSpec {
   spec: MessageSpec;
@@ -167,7 +210,9 @@ export interface CompiledSpec {
 export function compileSpec(message: Record<string, unknown>, headers: string[]): CompiledSpec {
   const problems = structuralProblems(message);
   const byName = new Map<string, number>();
-  headers.forEach((h, i) => { if (!byName.has(h.toLowerCase())) byName.set(h.toLowerCase(), i); });
+  headers.forEach((h, i) => {
+    if (!byName.has(h.toLowerCase())) byName.set(h.toLowerCase(), i);
+  });
   const columnIndex = new Map<string, number>();
   const slots: Slot[] = [];
   const singleLine = new Set<string>();
@@ -175,15 +220,20 @@ export function compileSpec(message: Record<string, unknown>, headers: string[])
     const limit = limitFor(message, path);
     const columns = placeholderColumns(text);
     if (/\{\{|\}\}/.test(text.replace(PLACEHOLDER, ''))) {
-      problems.push(`${JSON.stringify(text.slice(0, 60))} has a {{ or }} that is not a placeholder: write placeholders as {{column}}`);
+      problems.push(
+        `${JSON.stringify(text.slice(0, 60))} has a {{ or }} that is not a placeholder: write placeholders as {{column}}`,
+      );
     }
     const parameter = isTemplateParameterText(path);
     if (parameter && breaksTemplateParameter(text)) {
-      problems.push(`a template parameter cannot hold a newline, a tab or more than 4 spaces in a row: ${JSON.stringify(text.slice(0, 60))}`);
+      problems.push(
+        `a template parameter cannot hold a newline, a tab or more than 4 spaces in a row: ${JSON.stringify(text.slice(0, 60))}`,
+      );
     }
     if (parameter) for (const col of columns) singleLine.add(col);
     if (columns.length === 0) {
-      if (limit && text.length > limit.max) problems.push(`the ${limit.field} is ${text.length} characters; the limit is ${limit.max}`);
+      if (limit && text.length > limit.max)
+        problems.push(`the ${limit.field} is ${text.length} characters; the limit is ${limit.max}`);
       continue;
     }
     for (const col of columns) {
@@ -216,7 +266,11 @@ export function rowValues(compiled: CompiledSpec, row: string[]): RowValues {
     if (!slot.limit) continue;
     const length = fillPlaceholders(slot.template, vars).length;
     if (length > slot.limit.max) {
-      return { ok: false, reason: 'value_too_long', detail: `${slot.limit.field} would be ${length} characters; the limit is ${slot.limit.max}` };
+      return {
+        ok: false,
+        reason: 'value_too_long',
+        detail: `${slot.limit.field} would be ${length} characters; the limit is ${slot.limit.max}`,
+      };
     }
   }
   return { ok: true, vars };

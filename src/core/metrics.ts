@@ -26,7 +26,9 @@ export function journalSamples(facts: MetricsFacts, now: number, ownerAlive: Own
       name: 'wa_send_recipients',
       help: 'Recipients by broadcast and state.',
       type: 'gauge',
-      values: statuses.flatMap((s) => Object.entries(s.counts).map(([state, value]) => ({ labels: { broadcast: s.id, state }, value }))),
+      values: statuses.flatMap((s) =>
+        Object.entries(s.counts).map(([state, value]) => ({ labels: { broadcast: s.id, state }, value })),
+      ),
     },
     {
       name: 'wa_send_rejected_rows',
@@ -38,9 +40,24 @@ export function journalSamples(facts: MetricsFacts, now: number, ownerAlive: Own
           .map(([reason, value]) => ({ labels: { broadcast: s.id, reason }, value })),
       ),
     },
-    { name: 'wa_send_attempts_total', help: 'HTTP attempts by outcome.', type: 'counter', values: entries(facts.attemptsByOutcome, 'outcome') },
-    { name: 'wa_send_optouts', help: 'Numbers on the suppression list by source.', type: 'gauge', values: entries(facts.optoutsBySource, 'source') },
-    { name: 'wa_send_webhook_events_total', help: 'Webhook events stored.', type: 'counter', values: [{ labels: {}, value: facts.webhookEvents }] },
+    {
+      name: 'wa_send_attempts_total',
+      help: 'HTTP attempts by outcome.',
+      type: 'counter',
+      values: entries(facts.attemptsByOutcome, 'outcome'),
+    },
+    {
+      name: 'wa_send_optouts',
+      help: 'Numbers on the suppression list by source.',
+      type: 'gauge',
+      values: entries(facts.optoutsBySource, 'source'),
+    },
+    {
+      name: 'wa_send_webhook_events_total',
+      help: 'Webhook events stored.',
+      type: 'counter',
+      values: [{ labels: {}, value: facts.webhookEvents }],
+    },
     {
       name: 'wa_send_webhook_events_pending',
       help: 'Webhook events stored but not applied yet.',

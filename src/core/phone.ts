@@ -1,12 +1,15 @@
 // Phone numbers to E.164 with libphonenumber-js and its default ("min") metadata: the larger "max"
 // metadata rejects real numbers in newly opened ranges, which would drop real people.
 import {
-  getCountryCallingCode, isSupportedCountry, Metadata, parsePhoneNumberWithError, validatePhoneNumberLength, type CountryCode,
+  type CountryCode,
+  getCountryCallingCode,
+  isSupportedCountry,
+  Metadata,
+  parsePhoneNumberWithError,
+  validatePhoneNumberLength,
 } from 'libphonenumber-js';
 
-export type PhoneResult =
-  | { ok: true; e164: string }
-  | { ok: false; reason: 'missing_phone' | 'invalid_number'; detail: string };
+export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: 'missing_phone' | 'invalid_number'; detail: string };
 
 const DETAILS: Record<string, string> = {
   TOO_SHORT: 'too short',
@@ -36,7 +39,11 @@ export function normalizePhone(raw: string, defaultCountry?: CountryCode): Phone
   if (text === '') return { ok: false, reason: 'missing_phone', detail: 'empty cell' };
   // 4152014567.0: a spreadsheet stored the cell as a number; the digits may well have lost a leading + or 0.
   if (/^\+?\d{6,}[.,]0+$/.test(text)) {
-    return { ok: false, reason: 'invalid_number', detail: 'written as a decimal number by a spreadsheet (export the column as text)' };
+    return {
+      ok: false,
+      reason: 'invalid_number',
+      detail: 'written as a decimal number by a spreadsheet (export the column as text)',
+    };
   }
   let failure: string | null = null;
   for (const candidate of candidates(text, defaultCountry)) {
@@ -77,7 +84,8 @@ function candidates(text: string, defaultCountry?: CountryCode): string[] {
   const list = [text];
   const digits = text.replace(/[\s.\-()]/g, '');
   // 00 is the international prefix almost everywhere, even where the default country's is 011.
-  if (/^00[1-9]\d{6,}$/.test(digits)) list[!defaultCountry || zeroZeroIsInternational(defaultCountry) ? 'unshift' : 'push'](`+${digits.slice(2)}`);
+  if (/^00[1-9]\d{6,}$/.test(digits))
+    list[!defaultCountry || zeroZeroIsInternational(defaultCountry) ? 'unshift' : 'push'](`+${digits.slice(2)}`);
   // Digits that already carry a country code but no +, as wa_id exports have them. Ten digits are
   // left out: that is the national length in the US, India and elsewhere.
   else if (!defaultCountry && /^[1-9]\d{10,14}$/.test(digits)) list.push(`+${digits}`);
@@ -102,8 +110,9 @@ function zeroZeroIsInternational(country: CountryCode): boolean {
     const metadata = new Metadata();
     metadata.selectNumberingPlan(country);
     const idd = new RegExp(`^(?:${metadata.numberingPlan?.IDDPrefix() ?? '00'})`);
-    international = getCountryCallingCode(country) === '1'
-      || Array.from({ length: 100 }, (_, n) => `00${String(n).padStart(2, '0')}`).every((digits) => idd.exec(digits)?.[0] === '00');
+    international =
+      getCountryCallingCode(country) === '1' ||
+      Array.from({ length: 100 }, (_, n) => `00${String(n).padStart(2, '0')}`).every((digits) => idd.exec(digits)?.[0] === '00');
     zeroZeroReading.set(country, international);
   }
   return international;

@@ -4,18 +4,12 @@
 import { createHash } from 'node:crypto';
 import { usageError } from './errors.js';
 import type { Journal, PlanStaging, StagedRecipient, StagedRejection } from './journal.js';
-import { compileSpec, type CompiledSpec, type RowValues, rowValues } from './message-spec.js';
+import { type CompiledSpec, compileSpec, type RowValues, rowValues } from './message-spec.js';
 import type { Normalizer } from './normalizer.js';
 import { detectPhoneColumn } from './phone-column.js';
 import type { CsvRow, RecipientSource } from './recipient-source.js';
 import { checkKeyReuse } from './rules/key-reuse.js';
-import {
-  type BroadcastRecord,
-  type MessageSpec,
-  type RejectionCounts,
-  type Target,
-  zeroRejectionCounts,
-} from './types.js';
+import { type BroadcastRecord, type MessageSpec, type RejectionCounts, type Target, zeroRejectionCounts } from './types.js';
 
 export interface PlanRequest {
   source: RecipientSource;

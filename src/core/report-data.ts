@@ -6,7 +6,11 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { BroadcastState } from './types.js';
 
 export interface LatencyStats {
-  count: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number;
+  count: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
   /** Ascending upper bounds; a value v is counted in the first bucket with v <= upToMs. */
   histogram: { upToMs: number; count: number }[];
 }
@@ -14,16 +18,30 @@ export interface LatencyStats {
 export interface BroadcastReportData {
   generatedAt: string;
   broadcast: {
-    id: string; name: string | null; state: BroadcastState; reason: string | null;
+    id: string;
+    name: string | null;
+    state: BroadcastState;
+    reason: string | null;
     message: { kind: 'template'; name: string; language: string } | { kind: 'other'; type: string };
     sendingNumber: string;
-    createdAt: string; firstSendAt: string | null; lastSendAt: string | null; durationS: number | null;
+    createdAt: string;
+    firstSendAt: string | null;
+    lastSendAt: string | null;
+    durationS: number | null;
     continueCommand: string | null;
     sourceFile: string | null;
   };
   funnel: {
-    rowsRead: number; recipients: number; accepted: number; delivered: number; read: number;
-    failed: number; skipped: number; unknown: number; open: number; rejections: Record<string, number>;
+    rowsRead: number;
+    recipients: number;
+    accepted: number;
+    delivered: number;
+    read: number;
+    failed: number;
+    skipped: number;
+    unknown: number;
+    open: number;
+    rejections: Record<string, number>;
   };
   timeline: {
     bucketS: number;
@@ -33,16 +51,31 @@ export interface BroadcastReportData {
     halts: { at: number; reason: string }[];
   };
   latency: { acceptedToDelivered: LatencyStats | null; deliveredToRead: LatencyStats | null };
-  errors: { code: number | null; title: string; action: string; count: number; examples: { phone: string; line: number; detail: string | null }[] }[];
+  errors: {
+    code: number | null;
+    title: string;
+    action: string;
+    count: number;
+    examples: { phone: string; line: number; detail: string | null }[];
+  }[];
   rejections: { reason: string; count: number; examples: { line: number; input: string; detail: string | null }[] }[];
   countries: { country: string; name: string; recipients: number; accepted: number; delivered: number; failed: number }[];
 }
 
 export interface JournalReportData {
-  generatedAt: string; since: string;
+  generatedAt: string;
+  since: string;
   broadcasts: {
-    id: string; name: string | null; state: BroadcastState; createdAt: string; sendingNumber: string;
-    recipients: number; accepted: number; delivered: number; read: number; failed: number;
+    id: string;
+    name: string | null;
+    state: BroadcastState;
+    createdAt: string;
+    sendingNumber: string;
+    recipients: number;
+    accepted: number;
+    delivered: number;
+    read: number;
+    failed: number;
   }[];
   perDay: { day: string; sendingNumber: string; accepted: number; failed: number }[];
   ratesOverTime: { day: string; accepted: number; delivered: number; read: number }[];
@@ -59,7 +92,7 @@ const MASK = '•••';
  */
 export function maskPhone(e164: string): string {
   const parsed = parsePhoneNumberFromString(e164);
-  if (!parsed || !parsed.isPossible()) {
+  if (!parsed?.isPossible()) {
     const chars = Array.from(e164);
     return chars.length <= 5 ? MASK : `${chars.slice(0, 3).join('')}${MASK}${chars.slice(-2).join('')}`;
   }
@@ -120,7 +153,9 @@ export function latencyStats(valuesMs: readonly number[], bounds: readonly numbe
   const arr = Array.from(sorted);
   return {
     count: arr.length,
-    p50Ms: percentile(arr, 50), p90Ms: percentile(arr, 90), p99Ms: percentile(arr, 99),
+    p50Ms: percentile(arr, 50),
+    p90Ms: percentile(arr, 90),
+    p99Ms: percentile(arr, 99),
     maxMs: arr[arr.length - 1]!,
     histogram: histogramOf(arr, bounds),
   };
@@ -163,21 +198,44 @@ export function stateMeaning(state: BroadcastState): string {
 // advice). Titles live with the wire format in src/whatsapp/error-codes.ts; this is the next step.
 const RENEW_TOKEN = 'Get a new access token (a system-user token does not expire), then resume the broadcast.';
 const PERMISSIONS = 'Give the token whatsapp_business_messaging permission for this number, then resume.';
-const ACCOUNT = 'The account or number is blocked by Meta: check WhatsApp Manager (account status, billing), fix it, then resume.';
+const ACCOUNT =
+  'The account or number is blocked by Meta: check WhatsApp Manager (account status, billing), fix it, then resume.';
 const FIX_PAYLOAD = 'The message does not match the API or the template: fix the message flags, then retry-failed --all-errors.';
 const FIX_TEMPLATE = 'Check the template in WhatsApp Manager (name, language, approval, quality), then resume.';
 const RETRIED = 'Temporary: wa-send retries it on its own; what is left is retried by retry-failed.';
 const SLOWER = 'Throughput limit: wa-send slowed down and retried these; if frequent, lower --rate.';
 const ACTIONS: Readonly<Record<number, string>> = {
-  0: RENEW_TOKEN, 190: RENEW_TOKEN,
-  1: RETRIED, 2: RETRIED, 131000: RETRIED, 131016: RETRIED, 133004: RETRIED,
-  3: PERMISSIONS, 10: PERMISSIONS, 200: PERMISSIONS, 131005: PERMISSIONS,
-  4: SLOWER, 80007: SLOWER, 130429: SLOWER,
+  0: RENEW_TOKEN,
+  190: RENEW_TOKEN,
+  1: RETRIED,
+  2: RETRIED,
+  131000: RETRIED,
+  131016: RETRIED,
+  133004: RETRIED,
+  3: PERMISSIONS,
+  10: PERMISSIONS,
+  200: PERMISSIONS,
+  131005: PERMISSIONS,
+  4: SLOWER,
+  80007: SLOWER,
+  130429: SLOWER,
   33: 'The business phone number was deleted: send from another number.',
-  368: ACCOUNT, 131031: ACCOUNT, 131042: ACCOUNT, 131045: ACCOUNT, 133010: ACCOUNT, 133000: ACCOUNT, 134011: ACCOUNT,
+  368: ACCOUNT,
+  131031: ACCOUNT,
+  131042: ACCOUNT,
+  131045: ACCOUNT,
+  133010: ACCOUNT,
+  133000: ACCOUNT,
+  134011: ACCOUNT,
   131037: 'Get the display name of this number approved in WhatsApp Manager, then resume.',
-  100: FIX_PAYLOAD, 131008: FIX_PAYLOAD, 131009: FIX_PAYLOAD, 132000: FIX_PAYLOAD, 132012: FIX_PAYLOAD,
-  132005: FIX_PAYLOAD, 135000: FIX_PAYLOAD, 131051: FIX_PAYLOAD,
+  100: FIX_PAYLOAD,
+  131008: FIX_PAYLOAD,
+  131009: FIX_PAYLOAD,
+  132000: FIX_PAYLOAD,
+  132012: FIX_PAYLOAD,
+  132005: FIX_PAYLOAD,
+  135000: FIX_PAYLOAD,
+  131051: FIX_PAYLOAD,
   131053: 'The media could not be fetched or is the wrong type or size: fix the media, then retry-failed --all-errors.',
   130403: 'You blocked this user: unblock them first, or leave them out.',
   130472: 'Meta held this user out of a marketing experiment: nothing to do, do not resend.',
@@ -185,14 +243,17 @@ const ACTIONS: Readonly<Record<number, string>> = {
   131021: 'The recipient is the sending number itself: remove it from the list.',
   131026: 'Not deliverable (not on WhatsApp, an old app, or terms not accepted): reach these people another way; do not resend.',
   131047: 'More than 24 h since the user wrote: send a template instead of free text.',
-  131048: 'Too many of your messages were blocked or reported as spam: check quality in WhatsApp Manager and wait before sending again.',
+  131048:
+    'Too many of your messages were blocked or reported as spam: check quality in WhatsApp Manager and wait before sending again.',
   131049: 'Meta limits marketing messages per user: wait at least 24 h before retry-failed.',
   131050: 'The user stopped your marketing messages: recorded as an opt-out; never resend.',
   131056: 'Too many messages to the same person too fast: wa-send retries them later; spread sends to one person out.',
   131057: 'The number was in maintenance (a throughput upgrade): retried after a minute; resume if anything is left.',
   131063: 'Marketing messages are off for this account on the Cloud API: turn them on, or send a utility template.',
   131064: 'Messaging is limited for template-category violations: wait for the enforcement period to end.',
-  132001: FIX_TEMPLATE, 132007: FIX_TEMPLATE, 132015: FIX_TEMPLATE,
+  132001: FIX_TEMPLATE,
+  132007: FIX_TEMPLATE,
+  132015: FIX_TEMPLATE,
   132016: 'The template is disabled for good: create a new one and send a new broadcast.',
   132068: 'The flow is blocked: fix it in WhatsApp Manager, then resume.',
   132069: 'The flow may be sent 10 times an hour: resume after an hour.',

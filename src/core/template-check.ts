@@ -62,19 +62,23 @@ const STATUS_PROBLEMS: Record<string, [number, string]> = {
 
 /** The template with this name in this language, or the problem sending it would meet. */
 export function selectTemplate(
-  templates: readonly TemplateDefinition[], name: string, language: string,
+  templates: readonly TemplateDefinition[],
+  name: string,
+  language: string,
 ): { ok: true; template: TemplateDefinition } | { ok: false; problem: TemplateProblem } {
   const named = templates.filter((t) => t.name === name);
   const exact = named.find((t) => t.language === language);
   if (exact) return { ok: true, template: exact };
-  const message = named.length === 0
-    ? `there is no template named ${name} on this WhatsApp Business Account — the API would answer 132001`
-    : `template ${name} has no ${language} translation (it has: ${named.map((t) => t.language).join(', ')}) — the API would answer 132001`;
+  const message =
+    named.length === 0
+      ? `there is no template named ${name} on this WhatsApp Business Account — the API would answer 132001`
+      : `template ${name} has no ${language} translation (it has: ${named.map((t) => t.language).join(', ')}) — the API would answer 132001`;
   return { ok: false, problem: { code: 132001, message } };
 }
 
 type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
+const asObj = (v: unknown): Obj | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -94,7 +98,9 @@ export function checkTemplateMessage(template: TemplateDefinition, message: Obj,
     const [code, why] = STATUS_PROBLEMS[status] ?? [132001, `has status ${status}, not APPROVED, and cannot be sent`];
     add(code, `${label} ${why}`);
   }
-  const sent = asList(asObj(asObj(message)?.template)?.components).map(asObj).filter((c): c is Obj => c !== undefined);
+  const sent = asList(asObj(asObj(message)?.template)?.components)
+    .map(asObj)
+    .filter((c): c is Obj => c !== undefined);
   const sentOf = (type: string) => sent.filter((c) => String(c.type).toLowerCase() === type);
   const defOf = (type: string) => template.components.find((c) => c.type.toUpperCase() === type);
 
@@ -106,7 +112,14 @@ export function checkTemplateMessage(template: TemplateDefinition, message: Obj,
 
 type Add = (code: number, text: string) => void;
 
-function checkBody(def: TemplateComponentDef | undefined, sent: Obj[], t: TemplateDefinition, label: string, sender: string, add: Add): void {
+function checkBody(
+  def: TemplateComponentDef | undefined,
+  sent: Obj[],
+  t: TemplateDefinition,
+  label: string,
+  sender: string,
+  add: Add,
+): void {
   const vars = templateVariables(def?.text);
   const params = sent.flatMap((c) => asList(c.parameters)).map(asObj);
   if (params.length !== vars.length) {
@@ -118,7 +131,10 @@ function checkBody(def: TemplateComponentDef | undefined, sent: Obj[], t: Templa
   const names = new Set(params.map((p) => p?.parameter_name));
   const missing = vars.filter((v) => !names.has(v));
   if (missing.length > 0) {
-    add(132000, `${label} names its body parameters ${vars.map((v) => `{{${v}}}`).join(', ')}; ${sender} sends no parameter_name ${missing.join(', ')}`);
+    add(
+      132000,
+      `${label} names its body parameters ${vars.map((v) => `{{${v}}}`).join(', ')}; ${sender} sends no parameter_name ${missing.join(', ')}`,
+    );
   }
 }
 
@@ -133,9 +149,15 @@ function checkHeader(def: TemplateComponentDef | undefined, sent: Obj[], label: 
   }
   if (MEDIA_FORMATS.includes(format)) {
     const kind = format.toLowerCase();
-    if (params.length === 0) add(132000, `${label} has a${format === 'IMAGE' ? 'n' : ''} ${format} header; ${sender} sends no ${kind} for it`);
-    else if (params.length > 1) add(132000, `${label} has one ${format} header; ${sender} sends ${params.length} header parameters`);
-    else if (params[0]?.type !== kind) add(132012, `${label} has a${format === 'IMAGE' ? 'n' : ''} ${format} header; ${sender} sends a ${String(params[0]?.type)} header parameter`);
+    if (params.length === 0)
+      add(132000, `${label} has a${format === 'IMAGE' ? 'n' : ''} ${format} header; ${sender} sends no ${kind} for it`);
+    else if (params.length > 1)
+      add(132000, `${label} has one ${format} header; ${sender} sends ${params.length} header parameters`);
+    else if (params[0]?.type !== kind)
+      add(
+        132012,
+        `${label} has a${format === 'IMAGE' ? 'n' : ''} ${format} header; ${sender} sends a ${String(params[0]?.type)} header parameter`,
+      );
     return;
   }
   const vars = templateVariables(def.text);
@@ -168,13 +190,19 @@ function checkButtons(defs: TemplateButtonDef[], sent: Obj[], label: string, sen
   defs.forEach((b, i) => {
     const { needs } = buttonNeed(b);
     if (needs === null || byIndex.has(i)) return;
-    const what = b.type.toUpperCase() === 'URL' ? `a URL button at index ${i} with a variable (${b.url})` : `a ${b.type.toUpperCase()} button at index ${i}`;
+    const what =
+      b.type.toUpperCase() === 'URL'
+        ? `a URL button at index ${i} with a variable (${b.url})`
+        : `a ${b.type.toUpperCase()} button at index ${i}`;
     add(132000, `${label} has ${what}; ${sender} sends no parameter for it`);
   });
   for (const [i, c] of byIndex) {
     const b = defs[i];
     if (!b) {
-      add(132000, `${label} has ${defs.length === 0 ? 'no buttons' : `no button at index ${i} (it has ${plural(defs.length, 'button')})`}; ${sender} sends a parameter for button ${i}`);
+      add(
+        132000,
+        `${label} has ${defs.length === 0 ? 'no buttons' : `no button at index ${i} (it has ${plural(defs.length, 'button')})`}; ${sender} sends a parameter for button ${i}`,
+      );
       continue;
     }
     const type = b.type.toUpperCase();
@@ -185,12 +213,18 @@ function checkButtons(defs: TemplateButtonDef[], sent: Obj[], label: string, sen
     if (subType !== type) {
       add(132012, `${label} has a ${type} button at index ${i}; ${sender} sends it as sub_type ${String(c.sub_type)}`);
     } else if (needs === null && optional === undefined && params.length > 0) {
-      const why = type === 'URL' ? `a URL button at index ${i} without a variable (${b.url})` : `a ${type} button at index ${i}, which takes no parameter`;
+      const why =
+        type === 'URL'
+          ? `a URL button at index ${i} without a variable (${b.url})`
+          : `a ${type} button at index ${i}, which takes no parameter`;
       add(132000, `${label} has ${why}; ${sender} sends ${plural(params.length, 'parameter')} for it`);
     } else if (params.length > 1 || (needs !== null && params.length === 0)) {
       add(132000, `${label} takes one parameter for button ${i}; ${sender} sends ${params.length}`);
     } else if (needs !== null && params[0]?.type !== needs) {
-      add(132012, `${label} needs a ${needs} parameter for its ${type} button at index ${i}; ${sender} sends a ${String(params[0]?.type)}`);
+      add(
+        132012,
+        `${label} needs a ${needs} parameter for its ${type} button at index ${i}; ${sender} sends a ${String(params[0]?.type)}`,
+      );
     }
   }
 }

@@ -1,7 +1,15 @@
 // Domain types shared by every layer. Nothing here knows about SQLite, HTTP or argv.
 
 export const RECIPIENT_STATES = [
-  'pending', 'sending', 'retry', 'sent', 'delivered', 'read', 'failed', 'unknown', 'skipped',
+  'pending',
+  'sending',
+  'retry',
+  'sent',
+  'delivered',
+  'read',
+  'failed',
+  'unknown',
+  'skipped',
 ] as const;
 export type RecipientState = (typeof RECIPIENT_STATES)[number];
 
@@ -9,13 +17,26 @@ export type RecipientState = (typeof RECIPIENT_STATES)[number];
 export const ACCEPTED_STATES: readonly RecipientState[] = ['sent', 'delivered', 'read'];
 
 export const BROADCAST_STATES = [
-  'planned', 'running', 'paused', 'halted', 'completed', 'partial', 'failed', 'cancelled',
+  'planned',
+  'running',
+  'paused',
+  'halted',
+  'completed',
+  'partial',
+  'failed',
+  'cancelled',
 ] as const;
 export type BroadcastState = (typeof BROADCAST_STATES)[number];
 
 /** Reasons a CSV row never became a recipient. Every one appears (with zero) in status JSON. */
 export const REJECTION_REASONS = [
-  'invalid_number', 'duplicate', 'missing_phone', 'missing_value', 'value_too_long', 'malformed_row', 'opted_out',
+  'invalid_number',
+  'duplicate',
+  'missing_phone',
+  'missing_value',
+  'value_too_long',
+  'malformed_row',
+  'opted_out',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
@@ -69,7 +90,11 @@ export function parseRecipientKey(key: string): { broadcastId: string; phone: st
 export type StateCounts = Record<RecipientState, number>;
 export type RejectionCounts = Record<RejectionReason, number> & Record<string, number>;
 
-export interface ErrorCount { code: number; title: string; count: number }
+export interface ErrorCount {
+  code: number;
+  title: string;
+  count: number;
+}
 
 export interface DeliverySummary {
   /** Accepted by the API, then reported failed by a webhook. */

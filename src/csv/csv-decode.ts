@@ -12,7 +12,10 @@ import { usageError } from '../core/errors.js';
  */
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
-export interface DetectedEncoding { encoding: TextEncoding; bomLength: number }
+export interface DetectedEncoding {
+  encoding: TextEncoding;
+  bomLength: number;
+}
 
 /** Looks at the first bytes of a file. Returns null when it is not text (NUL bytes, not UTF-16). */
 export function detectEncoding(head: Buffer): DetectedEncoding | null {
@@ -109,9 +112,15 @@ function decodeMixed(bytes: Buffer, end: number): string {
   let i = 0;
   while (i < end) {
     const b = bytes[i]!;
-    if (b < 0x80) { i++; continue; }
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
     const len = validSequenceLength(bytes, i, end);
-    if (len > 0) { i += len; continue; }
+    if (len > 0) {
+      i += len;
+      continue;
+    }
     out += bytes.toString('utf8', run, i) + CP1252_HIGH[b - 0x80];
     run = ++i;
   }
@@ -125,9 +134,15 @@ function validSequenceLength(bytes: Buffer, i: number, end: number): number {
   let lo = 0x80;
   let hi = 0xbf;
   if (b >= 0xc2 && b <= 0xdf) len = 2;
-  else if (b >= 0xe0 && b <= 0xef) { len = 3; if (b === 0xe0) lo = 0xa0; if (b === 0xed) hi = 0x9f; }
-  else if (b >= 0xf0 && b <= 0xf4) { len = 4; if (b === 0xf0) lo = 0x90; if (b === 0xf4) hi = 0x8f; }
-  else return 0;
+  else if (b >= 0xe0 && b <= 0xef) {
+    len = 3;
+    if (b === 0xe0) lo = 0xa0;
+    if (b === 0xed) hi = 0x9f;
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    len = 4;
+    if (b === 0xf0) lo = 0x90;
+    if (b === 0xf4) hi = 0x8f;
+  } else return 0;
   if (i + len > end) return 0;
   const second = bytes[i + 1]!;
   if (second < lo || second > hi) return 0;
@@ -149,7 +164,10 @@ export class DecodeToText extends Transform {
   private pendingCR = false;
   private linesBefore = 0; // newlines already pushed, to name the line of a NUL
 
-  constructor(detected: DetectedEncoding, private readonly path: string) {
+  constructor(
+    detected: DetectedEncoding,
+    private readonly path: string,
+  ) {
     super({ readableObjectMode: true });
     this.decode = decoderFor(detected);
     this.skip = detected.bomLength;
@@ -207,7 +225,12 @@ export function sepLineDelimiter(firstLine: string): string | null {
  * `|` only when none of those occurs: a header such as `a|b,phone` stays comma-separated.
  */
 export function detectDelimiter(headerLine: string): string {
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0], ['|', 0]]);
+  const counts = new Map<string, number>([
+    [',', 0],
+    [';', 0],
+    ['\t', 0],
+    ['|', 0],
+  ]);
   let quoted = false;
   for (const ch of headerLine) {
     if (ch === '"') quoted = !quoted;

@@ -2,15 +2,24 @@
 // their own (ragged, a bad quote within one line) come back as error rows (malformed_row); when the rows
 // after an error cannot be trusted (a quote never closed or swallowing other rows, a NUL byte) reading
 // stops with a usage error naming the line: nothing is planned from a half-read file.
-import { parse, type Parser } from 'csv-parse';
+
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
+import { pipeline } from 'node:stream';
+import { type Parser, parse } from 'csv-parse';
 import { usageError } from '../core/errors.js';
 import type { CsvRow, RecipientSource } from '../core/recipient-source.js';
-import { countNewlines, DecodeToText, decodeSample, detectDelimiter, detectEncoding, sepLineDelimiter, type TextEncoding } from './csv-decode.js';
+import {
+  countNewlines,
+  DecodeToText,
+  decodeSample,
+  detectDelimiter,
+  detectEncoding,
+  sepLineDelimiter,
+  type TextEncoding,
+} from './csv-decode.js';
 
 export type { CsvRow };
 
@@ -61,7 +70,8 @@ export async function openCsv(path: string, opts: OpenCsvOptions = {}): Promise<
   const iterator = records(label, parser, delimiter, sep === null ? 0 : 1);
   const first = await iterator.next();
   if (first.done) throw usageError(`${label} has no readable header row`);
-  if (first.value.error !== undefined) throw usageError(`${label} has no readable header row (line ${first.value.line}: ${first.value.error})`);
+  if (first.value.error !== undefined)
+    throw usageError(`${label} has no readable header row (line ${first.value.line}: ${first.value.error})`);
   const headers = cleanHeaders(first.value.values);
   let hash: Promise<string> | undefined = opts.sha256;
   return {
@@ -85,7 +95,7 @@ function sha256File(path: string): Promise<string> {
 }
 
 async function readHead(path: string, label: string): Promise<Buffer> {
-  let handle;
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, 'r');
   } catch (err) {
@@ -132,7 +142,8 @@ async function* records(path: string, parser: Parser, delimiter: string, linesBe
       if (inner === 0) {
         // One line, one record: the parser is back in step at the line end, only this row is broken.
         const value = raw.slice(bad.open + 1, bad.close).slice(0, 40);
-        const error = `the quoted field "${value}" is followed by ${after} instead of a delimiter or the end of the line ` +
+        const error =
+          `the quoted field "${value}" is followed by ${after} instead of a delimiter or the end of the line ` +
           '(a value with quotes in it must be quoted whole, its quotes doubled)';
         yield { line, error, raw: raw.trim() };
         continue;
@@ -142,8 +153,11 @@ async function* records(path: string, parser: Parser, delimiter: string, linesBe
       const openLine = line + countNewlines(raw, skip, bad.open);
       const closeLine = line + countNewlines(raw, skip, bad.close);
       const where = closeLine === openLine ? '' : ` on line ${closeLine}`;
-      throw fail(openLine, `a quoted field starts here and its closing quote${where} is followed by ${after}, not by a delimiter or the end of the line: ` +
-        `the quotes in lines ${line}-${done} do not pair up (an unclosed quote?), so they cannot be split into rows`);
+      throw fail(
+        openLine,
+        `a quoted field starts here and its closing quote${where} is followed by ${after}, not by a delimiter or the end of the line: ` +
+          `the quotes in lines ${line}-${done} do not pair up (an unclosed quote?), so they cannot be split into rows`,
+      );
     }
   } catch (err) {
     if (!isParseError(err)) throw err; // ours above, a NUL byte (already usage errors), an I/O error
@@ -212,7 +226,8 @@ function cleanHeaders(raw: string[]): string[] {
 }
 
 function describeParseError(err: ParseError): string {
-  if (err.code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted field starts here and is never closed, so the rest of the file cannot be read';
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED')
+    return 'a quoted field starts here and is never closed, so the rest of the file cannot be read';
   if (err.code === 'CSV_MAX_RECORD_SIZE') {
     return `a record starts here and runs past ${MAX_RECORD_CHARS / 1024 / 1024} MB (an unclosed quote?), so the rest of the file cannot be read`;
   }

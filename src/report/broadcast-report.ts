@@ -1,16 +1,16 @@
 // One broadcast as a self-contained HTML page: a pure function of the aggregates the data layer
 // computed, so it is as fast for a million recipients as for ten and needs no journal to test.
 import type { BroadcastReportData } from '../core/report-data.js';
-import { clip, html } from './html.js';
 import { fmtIso } from './format.js';
+import { clip, html } from './html.js';
 import { page } from './page.js';
+import { LIMIT } from './sections/common.js';
 import { countriesSection } from './sections/countries.js';
 import { errorsSection, rejectionsSection } from './sections/errors.js';
 import { funnelSection } from './sections/funnel.js';
 import { headerSection } from './sections/header.js';
 import { latencySection } from './sections/latency.js';
 import { timelineSection } from './sections/timeline.js';
-import { LIMIT } from './sections/common.js';
 
 export function renderBroadcastReport(data: BroadcastReportData): string {
   const b = data.broadcast;

@@ -5,7 +5,9 @@
 
 export class SafeHtml {
   constructor(readonly value: string) {}
-  toString(): string { return this.value; }
+  toString(): string {
+    return this.value;
+  }
 }
 
 export type HtmlValue = SafeHtml | string | number | null | undefined | false | readonly HtmlValue[];
@@ -15,10 +17,13 @@ const HARD_LIMIT = 4000;
 
 // C0 and C1 controls (tab and line breaks included: a table cell is one line), DEL, bidi embeddings
 // and isolates, and surrogates that are not part of a pair.
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNPRINTABLE =
+  /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function clean(text: string): string {
-  return text.replace(UNPRINTABLE, (c) => (c === '\n' || c === '\t' || c === '\r' || c === '\u2028' || c === '\u2029' ? ' ' : '\ufffd'));
+  return text.replace(UNPRINTABLE, (c) =>
+    c === '\n' || c === '\t' || c === '\r' || c === '\u2028' || c === '\u2029' ? ' ' : '\ufffd',
+  );
 }
 
 /** At most `max` characters (code points, never half a pair), with "…" when something was cut. */

@@ -1,7 +1,7 @@
 // Every broadcast of a period (`wa-send report --since 30d`) as one self-contained HTML page.
 import type { JournalReportData } from '../core/report-data.js';
-import { html } from './html.js';
 import { fmtInt, fmtIso, fmtPct } from './format.js';
+import { html } from './html.js';
 import { page } from './page.js';
 import { stats } from './sections/common.js';
 import { broadcastsSection, perDaySection, ratesSection, topErrorsSection } from './sections/journal.js';
@@ -13,9 +13,24 @@ export function renderJournalReport(data: JournalReportData): string {
 <h1>wa-send journal report</h1>
 <p class="muted">Broadcasts created since ${fmtIso(data.since)}.</p>
 ${stats([
-  [fmtInt(data.broadcasts.length), 'broadcasts'], [fmtInt(sum((b) => b.recipients)), 'recipients'],
-  [fmtInt(accepted), 'accepted'], [fmtPct(sum((b) => b.delivered), accepted), 'delivered'],
-  [fmtPct(sum((b) => b.read), accepted), 'read'], [fmtInt(sum((b) => b.failed)), 'failed'],
+  [fmtInt(data.broadcasts.length), 'broadcasts'],
+  [fmtInt(sum((b) => b.recipients)), 'recipients'],
+  [fmtInt(accepted), 'accepted'],
+  [
+    fmtPct(
+      sum((b) => b.delivered),
+      accepted,
+    ),
+    'delivered',
+  ],
+  [
+    fmtPct(
+      sum((b) => b.read),
+      accepted,
+    ),
+    'read',
+  ],
+  [fmtInt(sum((b) => b.failed)), 'failed'],
 ])}
 <nav class="toc" aria-label="Sections"><a href="#broadcasts">Broadcasts</a><a href="#per-day">Per day</a><a href="#rates">Rates</a><a href="#errors">Errors</a></nav>
 </header>

@@ -3,7 +3,7 @@
 // no external styles, fonts or images; the one stylesheet is allowed by its hash, so even an
 // injected style attribute would be refused.
 import { createHash } from 'node:crypto';
-import { html, raw, type HtmlValue } from './html.js';
+import { type HtmlValue, html, raw } from './html.js';
 import { STYLES } from './styles.js';
 
 const STYLE_HASH = createHash('sha256').update(STYLES).digest('base64');

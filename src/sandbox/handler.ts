@@ -24,7 +24,10 @@ export interface SandboxState {
   webhooks: WebhookEmitter;
 }
 
-interface Reply { status: number; body: string }
+interface Reply {
+  status: number;
+  body: string;
+}
 
 const MESSAGES_PATH = /^\/(v\d+(?:\.\d+)?)\/([^/?#]+)\/messages\/?(?:\?|$)/;
 const OK = '{"success":true}';
@@ -49,7 +52,13 @@ export function createHandler(s: SandboxState): (req: IncomingMessage, res: Serv
   };
 }
 
-async function handleMessage(s: SandboxState, req: IncomingMessage, res: ServerResponse, version: string, phoneNumberId: string): Promise<void> {
+async function handleMessage(
+  s: SandboxState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  version: string,
+  phoneNumberId: string,
+): Promise<void> {
   const inWindow = s.stats.arrive();
   const reply = await readBody(req).then(
     (raw) => {
@@ -69,7 +78,14 @@ async function handleMessage(s: SandboxState, req: IncomingMessage, res: ServerR
   s.stats.depart();
 }
 
-function processMessage(s: SandboxState, req: IncomingMessage, raw: string, inWindow: number, version: string, phoneNumberId: string): Reply {
+function processMessage(
+  s: SandboxState,
+  req: IncomingMessage,
+  raw: string,
+  inWindow: number,
+  version: string,
+  phoneNumberId: string,
+): Reply {
   const o = s.options();
   const refused = tokenProblem(o, req);
   if (refused !== null) return fail(s, 190, refused);
@@ -80,7 +96,7 @@ function processMessage(s: SandboxState, req: IncomingMessage, raw: string, inWi
   } catch (err) {
     return fail(s, 100, `request body: invalid JSON (${(err as Error).message})`);
   }
-  let v;
+  let v: ReturnType<typeof validateRequest>;
   try {
     v = validateRequest(parsed);
   } catch (err) {
@@ -102,7 +118,12 @@ function processMessage(s: SandboxState, req: IncomingMessage, raw: string, inWi
   const wamid = newWamid();
   s.stats.accept(v.key);
   if (s.webhooks.enabled()) {
-    s.webhooks.emit(statusEvents({ wamid, recipientId: waId, callbackData: v.callbackData, phoneNumberId, apiVersion: version, type: v.type }, o));
+    s.webhooks.emit(
+      statusEvents(
+        { wamid, recipientId: waId, callbackData: v.callbackData, phoneNumberId, apiVersion: version, type: v.type },
+        o,
+      ),
+    );
   }
   const body = JSON.stringify({
     messaging_product: 'whatsapp',

@@ -7,17 +7,23 @@ import type { AddressInfo } from 'node:net';
 import { createHandler, type SandboxState } from './handler.js';
 import { FailureInjector } from './inject.js';
 import { applyPatch, DEFAULTS, type ResolvedOptions, type SandboxOptions } from './options.js';
-import { StatsRecorder, type SandboxStats } from './stats.js';
+import { type SandboxStats, StatsRecorder } from './stats.js';
 import { WebhookEmitter } from './webhook/emitter.js';
 
-export type {
-  FailureRule, MessagingLimitTier, QualityRating, SandboxOptions, TemplateInput, TemplateStatusOverride, ThroughputLevel,
-} from './options.js';
 export { MESSAGING_LIMIT_TIERS, QUALITY_RATINGS, THROUGHPUT_LEVELS } from './graph/phone-number.js';
-export { DEFAULT_TEMPLATES } from './templates/defaults.js';
-export { parseTemplates, parseTemplateStatus, TEMPLATE_STATUSES } from './templates/parse.js';
-export type { SandboxStats, WebhookStats } from './stats.js';
 export { isChosen, isTransient } from './inject.js';
+export type {
+  FailureRule,
+  MessagingLimitTier,
+  QualityRating,
+  SandboxOptions,
+  TemplateInput,
+  TemplateStatusOverride,
+  ThroughputLevel,
+} from './options.js';
+export type { SandboxStats, WebhookStats } from './stats.js';
+export { DEFAULT_TEMPLATES } from './templates/defaults.js';
+export { parseTemplateStatus, parseTemplates, TEMPLATE_STATUSES } from './templates/parse.js';
 export { plannedStatuses } from './webhook/events.js';
 export { metaJson } from './webhook/meta-json.js';
 

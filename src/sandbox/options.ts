@@ -8,7 +8,10 @@ import type { TemplateInput, TemplateStatusOverride } from './templates/parse.js
 export type { MessagingLimitTier, QualityRating, ThroughputLevel } from './graph/phone-number.js';
 export type { TemplateInput, TemplateStatusOverride } from './templates/parse.js';
 
-export interface FailureRule { code: number; fraction: number }
+export interface FailureRule {
+  code: number;
+  fraction: number;
+}
 
 export interface SandboxOptions {
   host?: string;
@@ -107,10 +110,13 @@ export function applyPatch(current: ResolvedOptions, patch: Partial<SandboxOptio
   if (o.deliverFraction !== null) checkFraction('deliverFraction', o.deliverFraction);
   if (o.mps !== null && !(Number.isFinite(o.mps) && o.mps > 0)) throw new RangeError('mps must be a number > 0 or null');
   if (!Number.isInteger(o.asyncFailCode)) throw new RangeError('asyncFailCode must be an integer');
-  if (!(Number.isInteger(o.webhookBatchSize) && o.webhookBatchSize >= 1)) throw new RangeError('webhookBatchSize must be an integer ≥ 1');
+  if (!(Number.isInteger(o.webhookBatchSize) && o.webhookBatchSize >= 1))
+    throw new RangeError('webhookBatchSize must be an integer ≥ 1');
   if (typeof o.seed !== 'string') throw new RangeError('seed must be a string');
-  if (o.token !== null && (typeof o.token !== 'string' || o.token === '')) throw new RangeError('token must be a non-empty string or null');
-  if (o.webhookUrl !== null && !/^https?:\/\/\S+$/i.test(String(o.webhookUrl))) throw new RangeError('webhookUrl must be an http(s) URL');
+  if (o.token !== null && (typeof o.token !== 'string' || o.token === ''))
+    throw new RangeError('token must be a non-empty string or null');
+  if (o.webhookUrl !== null && !/^https?:\/\/\S+$/i.test(String(o.webhookUrl)))
+    throw new RangeError('webhookUrl must be an http(s) URL');
   if (!Array.isArray(o.failures)) throw new RangeError('failures must be an array of {code, fraction}');
   o.failures = o.failures.map((f, i) => {
     if (!f || !Number.isInteger(f.code)) throw new RangeError(`failures[${i}].code must be an integer`);
@@ -133,12 +139,27 @@ function checkFraction(name: string, v: unknown): void {
 
 // POST /_sandbox/config speaks snake_case like the rest of the wire format.
 const CONFIG_KEYS: Record<string, keyof SandboxOptions> = {
-  latency_ms: 'latencyMs', jitter_ms: 'jitterMs', failures: 'failures', mps: 'mps', seed: 'seed', token: 'token',
-  read_fraction: 'readFraction', deliver_fraction: 'deliverFraction', async_fail_fraction: 'asyncFailFraction',
-  async_fail_code: 'asyncFailCode', webhook_disorder: 'webhookDisorder', webhook_duplicates: 'webhookDuplicates',
-  webhook_url: 'webhookUrl', webhook_batch_size: 'webhookBatchSize', webhook_flush_ms: 'webhookFlushMs',
-  quality: 'quality', messaging_limit: 'messagingLimit', throughput: 'throughput', verified_name: 'verifiedName',
-  templates: 'templates', template_statuses: 'templateStatuses',
+  latency_ms: 'latencyMs',
+  jitter_ms: 'jitterMs',
+  failures: 'failures',
+  mps: 'mps',
+  seed: 'seed',
+  token: 'token',
+  read_fraction: 'readFraction',
+  deliver_fraction: 'deliverFraction',
+  async_fail_fraction: 'asyncFailFraction',
+  async_fail_code: 'asyncFailCode',
+  webhook_disorder: 'webhookDisorder',
+  webhook_duplicates: 'webhookDuplicates',
+  webhook_url: 'webhookUrl',
+  webhook_batch_size: 'webhookBatchSize',
+  webhook_flush_ms: 'webhookFlushMs',
+  quality: 'quality',
+  messaging_limit: 'messagingLimit',
+  throughput: 'throughput',
+  verified_name: 'verifiedName',
+  templates: 'templates',
+  template_statuses: 'templateStatuses',
 };
 
 /** Turns a config request body into a patch; throws RangeError on unknown keys. */

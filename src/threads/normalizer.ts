@@ -14,7 +14,8 @@ export function workerNormalizer(defaultCountry?: CountryCode): Normalizer {
   if (!existsSync(fileURLToPath(script))) return inlineNormalizer(defaultCountry);
   // A small young generation keeps the worker's memory flat (it allocates many short-lived strings).
   const worker = new Worker(script, {
-    workerData: { defaultCountry }, resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    workerData: { defaultCountry },
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
   });
   worker.unref();
   const waiting = new Map<number, { resolve: (r: PhoneResult[]) => void; reject: (e: Error) => void }>();
@@ -31,7 +32,9 @@ export function workerNormalizer(defaultCountry?: CountryCode): Normalizer {
     w?.resolve(results.map(decodeResult));
   });
   worker.on('error', failAll);
-  worker.on('exit', (code) => { if (waiting.size > 0) failAll(new Error(`normalizer worker exited (${code})`)); });
+  worker.on('exit', (code) => {
+    if (waiting.size > 0) failAll(new Error(`normalizer worker exited (${code})`));
+  });
   return {
     normalize(raws) {
       if (failure) return Promise.reject(failure);
@@ -41,6 +44,8 @@ export function workerNormalizer(defaultCountry?: CountryCode): Normalizer {
         worker.postMessage({ id, raws });
       });
     },
-    async close() { await worker.terminate(); },
+    async close() {
+      await worker.terminate();
+    },
   };
 }

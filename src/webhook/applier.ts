@@ -30,10 +30,18 @@ export function createApplier(events: EventStore, log: WebhookLog): Applier {
   const pass = async (reason: ApplyReason): Promise<void> => {
     try {
       const r = await events.applyPending(Date.now());
-      for (const e of r.errors) log({ level: 'error', event: 'error', msg: `could not apply a webhook event (it stays pending): ${e}` });
+      for (const e of r.errors)
+        log({ level: 'error', event: 'error', msg: `could not apply a webhook event (it stays pending): ${e}` });
       for (const o of r.optouts) {
         const what = o.lifted ? 'lifted the opt-out of' : 'opted out';
-        log({ level: 'info', event: 'optout', phone: o.phone, source: o.source, lifted: Boolean(o.lifted), msg: `${what} ${o.phone} (${o.source})` });
+        log({
+          level: 'info',
+          event: 'optout',
+          phone: o.phone,
+          source: o.source,
+          lifted: Boolean(o.lifted),
+          msg: `${what} ${o.phone} (${o.source})`,
+        });
       }
       if (r.applied + r.ignored + r.waiting > 0) {
         log({
@@ -48,7 +56,11 @@ export function createApplier(events: EventStore, log: WebhookLog): Applier {
       }
     } catch (err) {
       // The events stay pending in the journal; the next pass (or the next start) applies them.
-      log({ level: 'error', event: 'error', msg: `could not apply webhook events (they stay pending): ${(err as Error).message}` });
+      log({
+        level: 'error',
+        event: 'error',
+        msg: `could not apply webhook events (they stay pending): ${(err as Error).message}`,
+      });
     }
   };
   const runNow = (reason: ApplyReason): Promise<void> => {

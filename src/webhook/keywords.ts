@@ -10,6 +10,7 @@ export const DEFAULT_OPTOUT_KEYWORDS: readonly string[] = ['STOP', 'UNSUBSCRIBE'
  * backtick and acute accent people use as quotes, invisible format characters (zero-width space, ZWJ,
  * direction marks), and emoji with their variation selectors, skin tones, keycaps and flags.
  */
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: it tests one code point at a time; U+20E3 alone is an edge
 const EDGE = /^[\s\p{P}`´\p{Cf}\p{Extended_Pictographic}\p{Emoji_Modifier}\p{Regional_Indicator}\u{FE00}-\u{FE0F}\u{20E3}]$/u;
 
 /** A message (or a configured keyword) as it is compared: NFKC, edges stripped, lower case. */
@@ -22,7 +23,12 @@ export function optoutMatcher(keywords: readonly string[]): (text: string | null
   const set = new Set(keywords.map(foldKeyword).filter((k) => k !== ''));
   // A keyword made of edge characters only (an operator's "🛑") would fold to nothing: it is matched
   // as written instead, trimmed and case-folded, as every keyword was before edges were stripped.
-  const asWritten = new Set(keywords.filter((k) => foldKeyword(k) === '').map(plainFold).filter((k) => k !== ''));
+  const asWritten = new Set(
+    keywords
+      .filter((k) => foldKeyword(k) === '')
+      .map(plainFold)
+      .filter((k) => k !== ''),
+  );
   return (text) => text !== null && (set.has(foldKeyword(text)) || (asWritten.size > 0 && asWritten.has(plainFold(text))));
 }
 

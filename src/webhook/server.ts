@@ -26,7 +26,11 @@ export interface WebhookServerOptions {
   maxBodyBytes?: number;
 }
 
-export interface WebhookServer { url: string; port: number; close(): Promise<void> }
+export interface WebhookServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
 
 /** Meta posts to the callback URL the operator configured; the proxy may map it to either path. */
 const PATHS = new Set(['/', '/webhook', '/webhook/']);
@@ -39,7 +43,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const isOptoutText = optoutMatcher(opts.optoutKeywords ?? DEFAULT_OPTOUT_KEYWORDS);
   const { journal } = opts;
   const applier = createApplier(journal.events, log);
-  if (!opts.verifyToken) log({ level: 'warn', event: 'config', msg: 'WA_VERIFY_TOKEN is not set: verification handshakes (GET) will be refused' });
+  if (!opts.verifyToken)
+    log({ level: 'warn', event: 'config', msg: 'WA_VERIFY_TOKEN is not set: verification handshakes (GET) will be refused' });
   const upgraded = await journal.events.upgradeLegacy(readLegacyEvent);
   if (upgraded > 0) log({ level: 'info', event: 'upgrade', msg: `read ${upgraded} events stored by an older version` });
   await applier.runNow('startup'); // events persisted but not applied before a crash or a stop
@@ -72,11 +77,24 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     reply(res, 200, 'ok');
     const { statuses, inbound, preferences } = batch.counts;
     log({
-      level: 'info', event: 'batch', events: batch.events.length, new: inserted, duplicates, statuses, inbound, preferences,
+      level: 'info',
+      event: 'batch',
+      events: batch.events.length,
+      new: inserted,
+      duplicates,
+      statuses,
+      inbound,
+      preferences,
       msg: `received ${batch.events.length} events (${inserted} new, ${duplicates} duplicates): ${statuses} statuses, ${inbound} inbound, ${preferences} preferences`,
     });
     for (const e of batch.systemErrors) {
-      log({ level: 'warn', event: 'system_error', code: e.code, title: e.title, msg: `Meta reported an account-level error ${String(e.code)}: ${String(e.title)}` });
+      log({
+        level: 'warn',
+        event: 'system_error',
+        code: e.code,
+        title: e.title,
+        msg: `Meta reported an account-level error ${String(e.code)}: ${String(e.title)}`,
+      });
     }
     if (inserted > 0) applier.schedule();
   }
@@ -100,22 +118,26 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
     url: `http://${host}:${port}`,
     port,
-    close: () => new Promise<void>((resolve) => {
-      const force = setTimeout(() => server.closeAllConnections(), 5_000).unref();
-      clearInterval(sweep);
-      server.close(() => {
-        clearTimeout(force);
-        applier.stop().then(resolve, resolve);
-      });
-      server.closeIdleConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), 5_000).unref();
+        clearInterval(sweep);
+        server.close(() => {
+          clearTimeout(force);
+          applier.stop().then(resolve, resolve);
+        });
+        server.closeIdleConnections();
+      }),
   };
 }
 

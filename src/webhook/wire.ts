@@ -8,9 +8,20 @@ import { errorCodeInfo, errorTitle } from '../whatsapp/error-codes.js';
 /** The only preference category wa-send acts on: broadcasts are (mostly) marketing templates. */
 export const MARKETING_CATEGORY = 'marketing_messages';
 
-export interface InboundMessage { id: string; from: string; type: string; text: string | null }
+export interface InboundMessage {
+  id: string;
+  from: string;
+  type: string;
+  text: string | null;
+}
 
-export interface PreferenceUpdate { waId: string; category: string; value: string; timestampMs: number | null; detail: string | null }
+export interface PreferenceUpdate {
+  waId: string;
+  category: string;
+  value: string;
+  timestampMs: number | null;
+  detail: string | null;
+}
 
 /** The only preference events wa-send acts on: a marketing stop or resume. */
 export const isMarketingStopResume = (p: PreferenceUpdate): boolean =>

@@ -31,7 +31,11 @@ type Obj = Record<string, unknown>;
  * success is read for its wamid alone, which the caller scrubs whole.
  */
 export function classifyResponse(
-  httpStatus: number, headers: ResponseHeaders, rawBody: string, nowMs: number = Date.now(), redact: Redact = keep,
+  httpStatus: number,
+  headers: ResponseHeaders,
+  rawBody: string,
+  nowMs: number = Date.now(),
+  redact: Redact = keep,
 ): SendOutcome {
   if (httpStatus >= 200 && httpStatus < 300) {
     const message = asObject(asArray(parseJson(rawBody)?.messages)?.[0]);
@@ -42,7 +46,10 @@ export function classifyResponse(
       return { kind: 'accepted', httpStatus, wamid, messageStatus: typeof status === 'string' ? status : null };
     }
     // Distinct from a request that got no answer at all (send-handler): this one was answered.
-    return { kind: 'unknown', detail: `HTTP ${httpStatus} answered without a message id: ${bodySnippet(redact(rawBody)) ?? '(empty body)'}` };
+    return {
+      kind: 'unknown',
+      detail: `HTTP ${httpStatus} answered without a message id: ${bodySnippet(redact(rawBody)) ?? '(empty body)'}`,
+    };
   }
 
   const body = redact(rawBody);
@@ -57,7 +64,9 @@ export function classifyResponse(
     errorClass,
     code,
     title: known?.title ?? (code === null ? statusTitle(httpStatus, errorClass) : unknownCodeTitle(code, error)),
-    detail: known ? knownCodeDetail(error) : otherDetail(body, error, code, location === undefined ? undefined : redact(location)),
+    detail: known
+      ? knownCodeDetail(error)
+      : otherDetail(body, error, code, location === undefined ? undefined : redact(location)),
     retryAfterMs: parseRetryAfter(header(headers, 'retry-after'), nowMs),
     // Meta also sends the trace id as a header, which survives when a proxy replaces the body.
     fbtraceId: firstString(error?.fbtrace_id, header(headers, 'x-fb-trace-id')),
@@ -98,9 +107,7 @@ function knownCodeDetail(error: Obj | undefined): string | null {
  */
 function otherDetail(body: string, error: Obj | undefined, code: number | null, location: string | undefined): string | null {
   const details = firstString(asObject(error?.error_data)?.details);
-  const text = code !== null
-    ? details ?? bodySnippet(body)
-    : firstString(details, error?.message) ?? bodySnippet(body);
+  const text = code !== null ? (details ?? bodySnippet(body)) : (firstString(details, error?.message) ?? bodySnippet(body));
   const parts = [location === undefined ? null : `redirects to ${location}`, text].filter((p): p is string => p !== null);
   return parts.length === 0 ? null : oneLine(parts.join('; '), SNIPPET_MAX);
 }
@@ -170,10 +177,14 @@ function bodySnippet(body: string): string | null {
 /** The visible text of an HTML (or XML) page, its title first unless the text starts with it anyway. */
 function markupText(html: string): string {
   const title = flat(decodeEntities(/<title\b[^>]*>([\s\S]*?)<\/title\s*>/i.exec(html)?.[1] ?? ''));
-  const text = flat(decodeEntities(html
-    .replace(/<!--[\s\S]*?(?:-->|$)/g, ' ')
-    .replace(/<(head|title|script|style)\b[\s\S]*?(?:<\/\1\s*>|$)/gi, ' ')
-    .replace(/<[^>]*(?:>|$)/g, ' ')));
+  const text = flat(
+    decodeEntities(
+      html
+        .replace(/<!--[\s\S]*?(?:-->|$)/g, ' ')
+        .replace(/<(head|title|script|style)\b[\s\S]*?(?:<\/\1\s*>|$)/gi, ' ')
+        .replace(/<[^>]*(?:>|$)/g, ' '),
+    ),
+  );
   if (title === '' || text.startsWith(title)) return text || title;
   return text === '' ? title : `${title} — ${text}`;
 }

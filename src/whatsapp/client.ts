@@ -6,7 +6,7 @@
 
 import { Pool } from 'undici';
 import type { Sender, SendOutcome } from '../core/sender.js';
-import { tokenRedactor, type Redact } from './redact.js';
+import { type Redact, tokenRedactor } from './redact.js';
 import { SendHandler } from './send-handler.js';
 
 export interface CloudApiClientOptions {
@@ -84,7 +84,9 @@ export class CloudApiClient implements Sender {
         // Runs once per message: the usual, clean outcome is returned as it is rather than copied.
         const wamid = r(outcome.wamid);
         const messageStatus = outcome.messageStatus === null ? null : r(outcome.messageStatus);
-        return wamid === outcome.wamid && messageStatus === outcome.messageStatus ? outcome : { ...outcome, wamid, messageStatus };
+        return wamid === outcome.wamid && messageStatus === outcome.messageStatus
+          ? outcome
+          : { ...outcome, wamid, messageStatus };
       }
       case 'error':
         return {

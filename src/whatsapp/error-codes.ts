@@ -6,7 +6,10 @@ import type { ErrorClass } from '../core/sender.js';
 
 export type { ErrorClass };
 
-export interface ErrorCodeInfo { title: string; class: ErrorClass }
+export interface ErrorCodeInfo {
+  title: string;
+  class: ErrorClass;
+}
 
 export const ERROR_CODES: Readonly<Record<number, ErrorCodeInfo>> = {
   0: { title: 'Authentication failed (token expired or revoked)', class: 'halt' },

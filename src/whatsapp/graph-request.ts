@@ -33,7 +33,13 @@ export async function withGraphSession<T>(token: string, timeoutMs: number, use:
   }
 }
 
-async function getJson(agent: Agent, url: URL, headers: Record<string, string>, timeoutMs: number, what: string): Promise<GraphAnswer> {
+async function getJson(
+  agent: Agent,
+  url: URL,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  what: string,
+): Promise<GraphAnswer> {
   let status: number;
   let text: string;
   try {
@@ -46,7 +52,12 @@ async function getJson(agent: Agent, url: URL, headers: Record<string, string>, 
   const json = parseObject(text);
   if (status >= 200 && status < 300) {
     if (json) return { ok: true, json };
-    return fail('error', null, status, `${url.origin} answered HTTP ${status} with a body that is not a JSON object: ${snippet(text)}`);
+    return fail(
+      'error',
+      null,
+      status,
+      `${url.origin} answered HTTP ${status} with a body that is not a JSON object: ${snippet(text)}`,
+    );
   }
   return apiFailure(status, json, text, what);
 }
@@ -58,13 +69,19 @@ function apiFailure(status: number, json: Record<string, unknown> | null, text: 
   const subcode = typeof error?.error_subcode === 'number' ? error.error_subcode : null;
   const details = firstString(asObj(error?.error_data)?.details, error?.message);
   const meta = details ? `: ${oneLine(details)}` : '';
-  if (code === 190 || code === 0) return fail('auth', code, status, `the access token is invalid or expired (error ${code})${meta}`);
+  if (code === 190 || code === 0)
+    return fail('auth', code, status, `the access token is invalid or expired (error ${code})${meta}`);
   if (code === 3 || code === 10 || code === 131005 || (code !== null && code >= 200 && code <= 299)) {
     return fail('permission', code, status, `the access token may not read ${what} (error ${code} ${errorTitle(code)})${meta}`);
   }
   // Graph's "Object with ID … does not exist, cannot be loaded due to missing permissions…" is 100/33.
   if ((code === 100 && (subcode === 33 || status === 404)) || code === 803 || (code === null && status === 404)) {
-    return fail('not_found', code, status, `${what} was not found, or this token cannot see it (${code === null ? 'HTTP 404' : `error ${code}`})${meta}`);
+    return fail(
+      'not_found',
+      code,
+      status,
+      `${what} was not found, or this token cannot see it (${code === null ? 'HTTP 404' : `error ${code}`})${meta}`,
+    );
   }
   if (code !== null) return fail('error', code, status, `reading ${what} failed: error ${code} ${errorTitle(code)}${meta}`);
   return fail('error', null, status, `reading ${what} failed: HTTP ${status}${text.trim() ? `: ${snippet(text)}` : ''}`);
@@ -79,7 +96,12 @@ function networkFailure(err: Error & { code?: unknown }, url: URL, timeoutMs: nu
     return fail('timeout', null, null, `no answer from ${url.origin} within ${timeoutMs} ms`);
   }
   const reason = err.message || err.name;
-  return fail('unreachable', null, null, `cannot reach ${url.origin}: ${code && !reason.includes(code) ? `${reason} (${code})` : reason}`);
+  return fail(
+    'unreachable',
+    null,
+    null,
+    `cannot reach ${url.origin}: ${code && !reason.includes(code) ? `${reason} (${code})` : reason}`,
+  );
 }
 
 function fail(kind: GraphErrorKind, code: number | null, httpStatus: number | null, message: string): GraphFailure {
@@ -87,7 +109,8 @@ function fail(kind: GraphErrorKind, code: number | null, httpStatus: number | nu
 }
 
 type Obj = Record<string, unknown>;
-const asObj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
+const asObj = (v: unknown): Obj | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined;
 
 function parseObject(text: string): Obj | null {
   try {
@@ -103,7 +126,10 @@ function firstString(...values: unknown[]): string | null {
 }
 
 const oneLine = (text: string, max = 300) => {
-  const flat = text.slice(0, max * 4).replace(/\s+/g, ' ').trim();
+  const flat = text
+    .slice(0, max * 4)
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 const snippet = (text: string) => oneLine(text, 200) || '(empty body)';

@@ -2,7 +2,7 @@
 // translations. Both return values, never throw for an API or network failure, and never carry the
 // token in any string (redactDeep over the whole result; see redact.ts).
 import type { TemplateDefinition } from '../core/template-check.js';
-import { withGraphSession, type GraphFailure, type GraphSession } from './graph-request.js';
+import { type GraphFailure, type GraphSession, withGraphSession } from './graph-request.js';
 import { redactDeep, tokenRedactor } from './redact.js';
 
 export type { GraphErrorKind, GraphFailure } from './graph-request.js';
@@ -70,7 +70,9 @@ export async function fetchTemplates(
 ): Promise<{ ok: true; templates: TemplateDefinition[] } | GraphFailure> {
   const first = graphUrl(opts, [opts.wabaId, 'message_templates'], { name: opts.name, fields: TEMPLATE_FIELDS, limit: '100' });
   if (!(first instanceof URL)) return first;
-  const result = await withGraphSession(opts.token, opts.timeoutMs, (s) => readPages(s, first, `the templates of WhatsApp Business Account ${opts.wabaId}`));
+  const result = await withGraphSession(opts.token, opts.timeoutMs, (s) =>
+    readPages(s, first, `the templates of WhatsApp Business Account ${opts.wabaId}`),
+  );
   if (!result.ok) return redactDeep(result, tokenRedactor(opts.token));
   const templates = result.items.map(toTemplate).filter((t): t is TemplateDefinition => t !== null && t.name === opts.name);
   return redactDeep({ ok: true, templates }, tokenRedactor(opts.token));
@@ -93,7 +95,10 @@ function toTemplate(v: unknown): TemplateDefinition | null {
   const t = v as Record<string, unknown> | null;
   if (typeof t !== 'object' || t === null || typeof t.name !== 'string' || typeof t.language !== 'string') return null;
   const components = Array.isArray(t.components)
-    ? t.components.filter((c): c is TemplateDefinition['components'][number] => typeof c === 'object' && c !== null && typeof (c as { type?: unknown }).type === 'string')
+    ? t.components.filter(
+        (c): c is TemplateDefinition['components'][number] =>
+          typeof c === 'object' && c !== null && typeof (c as { type?: unknown }).type === 'string',
+      )
     : [];
   return {
     name: t.name,

@@ -5,7 +5,10 @@ import { renderValue } from '../core/placeholders.js';
 import type { MessageSpec } from '../core/types.js';
 
 export function buildRequestBody(
-  spec: MessageSpec, phone: string, vars: Record<string, string>, callbackData: string,
+  spec: MessageSpec,
+  phone: string,
+  vars: Record<string, string>,
+  callbackData: string,
 ): Record<string, unknown> {
   return {
     messaging_product: 'whatsapp',

@@ -5,7 +5,11 @@ import { dirname, join } from 'node:path';
 
 export const TOKEN = 'EAAG-profile-token-0123456789';
 
-export interface TempDir { path: string; file(name: string, text: string, mode?: number): string; remove(): void }
+export interface TempDir {
+  path: string;
+  file(name: string, text: string, mode?: number): string;
+  remove(): void;
+}
 
 export function tempDir(): TempDir {
   const path = mkdtempSync(join(tmpdir(), 'wa-config-'));

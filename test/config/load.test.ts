@@ -3,10 +3,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfigPath, loadConfig } from '../../src/config/index.js';
 import { WaSendError } from '../../src/core/errors.js';
-import { tempDir, TOKEN, type TempDir } from './helpers.js';
+import { type TempDir, TOKEN, tempDir } from './helpers.js';
 
 let dir: TempDir;
-beforeAll(() => { dir = tempDir(); });
+beforeAll(() => {
+  dir = tempDir();
+});
 afterAll(() => dir.remove());
 
 function problemsOf(text: string): string[] {
@@ -34,7 +36,9 @@ describe('defaultConfigPath', () => {
 describe('loadConfig', () => {
   it('reads the contract example from DESIGN §1', () => {
     dir.file('etc/acme.token', `${TOKEN}\n`);
-    const path = dir.file('design.toml', `
+    const path = dir.file(
+      'design.toml',
+      `
 [profiles.acme]
 phone_number_id = "106540352242922"
 waba_id = "102290129340398"          # for doctor's template checks
@@ -50,15 +54,29 @@ require_optin = false
 phone_number_id = "2"
 token_file = "etc/acme.token"
 dedup_window = "0"
-`);
+`,
+    );
     const config = loadConfig({ path, env: {} });
     expect(config.path).toBe(path);
     expect(config.profiles.get('acme')).toEqual({
-      name: 'acme', phoneNumberId: '106540352242922', wabaId: '102290129340398', apiUrl: 'https://graph.facebook.com', tokenEnv: 'ACME_WA_TOKEN',
-      rate: 80, dailyLimit: 2000, notify: 'https://hooks.slack.com/services/T000/B000/XXXX', dedupWindowMs: 7 * 86_400_000, requireOptin: false,
+      name: 'acme',
+      phoneNumberId: '106540352242922',
+      wabaId: '102290129340398',
+      apiUrl: 'https://graph.facebook.com',
+      tokenEnv: 'ACME_WA_TOKEN',
+      rate: 80,
+      dailyLimit: 2000,
+      notify: 'https://hooks.slack.com/services/T000/B000/XXXX',
+      dedupWindowMs: 7 * 86_400_000,
+      requireOptin: false,
     });
     // A relative token_file is read from the config file's directory.
-    expect(config.profiles.get('beta')).toEqual({ name: 'beta', phoneNumberId: '2', tokenFile: `${dir.path}/etc/acme.token`, dedupWindowMs: 0 });
+    expect(config.profiles.get('beta')).toEqual({
+      name: 'beta',
+      phoneNumberId: '2',
+      tokenFile: `${dir.path}/etc/acme.token`,
+      dedupWindowMs: 0,
+    });
   });
 
   it('finds the default file under XDG_CONFIG_HOME, and treats a missing default file as no profiles', () => {
@@ -66,11 +84,20 @@ dedup_window = "0"
     const found = loadConfig({ env: { XDG_CONFIG_HOME: `${dir.path}/xdg` } });
     expect(found.path).toBe(`${dir.path}/xdg/wa-send/config.toml`);
     expect([...found.profiles.keys()]).toEqual(['x']);
-    expect(loadConfig({ env: { XDG_CONFIG_HOME: `${dir.path}/nothing-here`, HOME: dir.path } })).toEqual({ path: null, profiles: new Map() });
+    expect(loadConfig({ env: { XDG_CONFIG_HOME: `${dir.path}/nothing-here`, HOME: dir.path } })).toEqual({
+      path: null,
+      profiles: new Map(),
+    });
   });
 
   it('refuses an explicit --config file that does not exist, as a usage error', () => {
-    const err = (() => { try { loadConfig({ path: `${dir.path}/nope.toml`, env: {} }); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        loadConfig({ path: `${dir.path}/nope.toml`, env: {} });
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(WaSendError);
     expect((err as WaSendError).kind).toBe('usage');
     expect((err as Error).message).toBe(`config ${dir.path}/nope.toml: the file does not exist`);
@@ -82,37 +109,86 @@ dedup_window = "0"
 
   it('names the line and column of a TOML syntax error, on one line', () => {
     const path = dir.file('syntax.toml', '[profiles.acme]\nrate = = 80\n');
-    expect(() => loadConfig({ path, env: {} })).toThrow(new RegExp(`^config ${path}: not valid TOML at line 2, column \\d+: [^\\n]+$`));
+    expect(() => loadConfig({ path, env: {} })).toThrow(
+      new RegExp(`^config ${path}: not valid TOML at line 2, column \\d+: [^\\n]+$`),
+    );
   });
 
   const CASES: [string, string, string[]][] = [
     ['a misspelt key, with a suggestion', 'rat = 80', ['profiles.p.rat: unknown key (did you mean "rate"?)']],
     ['a transposed key', 'tokne_env = "X"', ['profiles.p.tokne_env: unknown key (did you mean "token_env"?)']],
-    ['an unknown key nothing like a known one', 'colour = "blue"', [expect.stringMatching(/^profiles\.p\.colour: unknown key \(known: phone_number_id, waba_id, .*require_optin\)$/) as unknown as string]],
-    ['a number id written as a number', 'phone_number_id = 106540352242922', ['profiles.p.phone_number_id: must be a string, got 106540352242922 (quote it: phone_number_id = "106540352242922")']],
+    [
+      'an unknown key nothing like a known one',
+      'colour = "blue"',
+      [
+        expect.stringMatching(
+          /^profiles\.p\.colour: unknown key \(known: phone_number_id, waba_id, .*require_optin\)$/,
+        ) as unknown as string,
+      ],
+    ],
+    [
+      'a number id written as a number',
+      'phone_number_id = 106540352242922',
+      ['profiles.p.phone_number_id: must be a string, got 106540352242922 (quote it: phone_number_id = "106540352242922")'],
+    ],
     ['a non-numeric id', 'waba_id = "acme"', ['profiles.p.waba_id: must be the numeric id Meta shows, got "acme"']],
-    ['both token sources', 'token_env = "A"\ntoken_file = "/etc/x"', ['profiles.p.token_file: /etc/x does not exist', 'profiles.p: has both token_env and token_file; keep one']],
-    ['a bad env name', 'token_env = "ACME-TOKEN"', ['profiles.p.token_env: must be an environment variable name like ACME_WA_TOKEN, got "ACME-TOKEN"']],
-    ['a bad api_url', 'api_url = "graph.facebook.com"', ['profiles.p.api_url: must be an http(s) URL like https://graph.facebook.com, got "graph.facebook.com"']],
-    ['credentials in api_url', 'api_url = "https://u:p@graph.facebook.com"', ['profiles.p.api_url: must not hold a user name or password']],
+    [
+      'both token sources',
+      'token_env = "A"\ntoken_file = "/etc/x"',
+      ['profiles.p.token_file: /etc/x does not exist', 'profiles.p: has both token_env and token_file; keep one'],
+    ],
+    [
+      'a bad env name',
+      'token_env = "ACME-TOKEN"',
+      ['profiles.p.token_env: must be an environment variable name like ACME_WA_TOKEN, got "ACME-TOKEN"'],
+    ],
+    [
+      'a bad api_url',
+      'api_url = "graph.facebook.com"',
+      ['profiles.p.api_url: must be an http(s) URL like https://graph.facebook.com, got "graph.facebook.com"'],
+    ],
+    [
+      'credentials in api_url',
+      'api_url = "https://u:p@graph.facebook.com"',
+      ['profiles.p.api_url: must not hold a user name or password'],
+    ],
     ['a zero rate', 'rate = 0', ['profiles.p.rate: must be a whole number ≥ 1 (messages per second), got 0']],
     ['a negative rate', 'rate = -5', ['profiles.p.rate: must be a whole number ≥ 1 (messages per second), got -5']],
-    ['a fractional daily limit', 'daily_limit = 10.5', ['profiles.p.daily_limit: must be a whole number ≥ 1 (messages per day), got 10.5']],
+    [
+      'a fractional daily limit',
+      'daily_limit = 10.5',
+      ['profiles.p.daily_limit: must be a whole number ≥ 1 (messages per day), got 10.5'],
+    ],
     ['a quoted rate', 'rate = "80"', ['profiles.p.rate: must be a whole number ≥ 1 (messages per second), got "80"']],
-    ['a notify URL that is not one (not quoted back)', 'notify = "hooks.slack.com/services/SECRET"', ['profiles.p.notify: must be an http(s) URL or mailto:address']],
-    ['a bare-number dedup window', 'dedup_window = "7"', ['profiles.p.dedup_window: must be a duration like "7d", "12h" or "30m", or "0" for none; got "7"']],
+    [
+      'a notify URL that is not one (not quoted back)',
+      'notify = "hooks.slack.com/services/SECRET"',
+      ['profiles.p.notify: must be an http(s) URL or mailto:address'],
+    ],
+    [
+      'a bare-number dedup window',
+      'dedup_window = "7"',
+      ['profiles.p.dedup_window: must be a duration like "7d", "12h" or "30m", or "0" for none; got "7"'],
+    ],
     ['a dedup window in weeks and days', 'dedup_window = "1w2d"', []],
-    ['a quoted boolean', 'require_optin = "yes"', ['profiles.p.require_optin: must be true or false (without quotes), got "yes"']],
+    [
+      'a quoted boolean',
+      'require_optin = "yes"',
+      ['profiles.p.require_optin: must be true or false (without quotes), got "yes"'],
+    ],
     ['a mailto notify', 'notify = "mailto:ops@example.com"', []],
   ];
 
   it.each(CASES)('reports %s', (_what, body, want) => {
-    if (want.length === 0) expect(loadConfig({ path: dir.file(`ok${Math.random()}.toml`, `[profiles.p]\n${body}\n`), env: {} }).profiles.size).toBe(1);
+    if (want.length === 0)
+      expect(loadConfig({ path: dir.file(`ok${Math.random()}.toml`, `[profiles.p]\n${body}\n`), env: {} }).profiles.size).toBe(1);
     else expect(problemsOf(`[profiles.p]\n${body}\n`)).toEqual(want);
   });
 
   it('reports every problem of every profile in one error, on one line', () => {
-    const path = dir.file('many.toml', `
+    const path = dir.file(
+      'many.toml',
+      `
 profile = "x"
 [profiles.a]
 rate = 0
@@ -122,9 +198,14 @@ token_env = "B"
 token_file = "/nonexistent/b.token"
 dedup_window = "soon"
 [profiles."bad name"]
-`);
+`,
+    );
     let err: ConfigError | undefined;
-    try { loadConfig({ path, env: {} }); } catch (e) { err = e as ConfigError; }
+    try {
+      loadConfig({ path, env: {} });
+    } catch (e) {
+      err = e as ConfigError;
+    }
     expect(err?.problems).toEqual([
       'profile: unknown key (did you mean "[profiles.NAME]"?)',
       'profiles.a.rtae: unknown key (did you mean "rate"?)',
@@ -147,11 +228,16 @@ dedup_window = "soon"
       `profiles.a.token_file: ${open} is accessible to other users (mode 0644); refusing it: run chmod 600 ${open}`,
     ]);
     expect(() => loadConfig({ path, env: {} })).toThrow(/group\.token is accessible to other users \(mode 0640\)/);
-    expect(loadConfig({ path: dir.file('fine.toml', `[profiles.a]\ntoken_file = "${dir.file('ok.token', TOKEN, 0o400)}"\n`), env: {} }).profiles.size).toBe(1);
+    expect(
+      loadConfig({ path: dir.file('fine.toml', `[profiles.a]\ntoken_file = "${dir.file('ok.token', TOKEN, 0o400)}"\n`), env: {} })
+        .profiles.size,
+    ).toBe(1);
   });
 
   it('refuses profiles that are not tables', () => {
     expect(problemsOf('profiles = 3\n')).toEqual(['profiles: must hold [profiles.NAME] tables']);
-    expect(problemsOf('[profiles]\nacme = "x"\n')).toEqual(['profiles.acme: must be a table ([profiles.acme] followed by its keys)']);
+    expect(problemsOf('[profiles]\nacme = "x"\n')).toEqual([
+      'profiles.acme: must be a table ([profiles.acme] followed by its keys)',
+    ]);
   });
 });

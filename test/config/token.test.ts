@@ -2,12 +2,14 @@
 // time too, and no error ever quotes the token.
 import { chmodSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readProfileToken, type Profile } from '../../src/config/index.js';
+import { type Profile, readProfileToken } from '../../src/config/index.js';
 import { WaSendError } from '../../src/core/errors.js';
-import { tempDir, TOKEN, type TempDir } from './helpers.js';
+import { type TempDir, TOKEN, tempDir } from './helpers.js';
 
 let dir: TempDir;
-beforeAll(() => { dir = tempDir(); });
+beforeAll(() => {
+  dir = tempDir();
+});
 afterAll(() => dir.remove());
 
 const profile = (extra: Partial<Profile>): Profile => ({ name: 'acme', ...extra });
@@ -52,12 +54,18 @@ describe('readProfileToken', () => {
     const p = profile({ tokenFile: path });
     expect(readProfileToken(p, {})).toBe(TOKEN);
     chmodSync(path, 0o604);
-    expect(refusal(p).message).toBe(`profile acme: token_file ${path} is accessible to other users (mode 0604); refusing it: run chmod 600 ${path}`);
+    expect(refusal(p).message).toBe(
+      `profile acme: token_file ${path} is accessible to other users (mode 0604); refusing it: run chmod 600 ${path}`,
+    );
   });
 
   it('names a missing file, a missing env var, and a profile without a token source', () => {
-    expect(refusal(profile({ tokenFile: `${dir.path}/gone.token` })).message).toBe(`profile acme: token_file ${dir.path}/gone.token does not exist`);
-    expect(refusal(profile({ tokenEnv: 'ACME_WA_TOKEN' }), { ACME_WA_TOKEN: ' ' }).message).toBe('profile acme: the environment variable ACME_WA_TOKEN (its access token) is not set');
+    expect(refusal(profile({ tokenFile: `${dir.path}/gone.token` })).message).toBe(
+      `profile acme: token_file ${dir.path}/gone.token does not exist`,
+    );
+    expect(refusal(profile({ tokenEnv: 'ACME_WA_TOKEN' }), { ACME_WA_TOKEN: ' ' }).message).toBe(
+      'profile acme: the environment variable ACME_WA_TOKEN (its access token) is not set',
+    );
     const none = refusal(profile({}));
     expect(none.message).toBe('profile acme has no token_env or token_file');
     expect(none.hint).toMatch(/WA_ACCESS_TOKEN/);

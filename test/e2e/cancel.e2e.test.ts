@@ -3,10 +3,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { csvWithPhones, startSandboxProcess, workspace, type SandboxProcess } from '../helpers/cli.js';
+import { csvWithPhones, type SandboxProcess, startSandboxProcess, workspace } from '../helpers/cli.js';
 
 const sandboxes: SandboxProcess[] = [];
-afterEach(async () => { await Promise.all(sandboxes.splice(0).map((s) => s.stop())); });
+afterEach(async () => {
+  await Promise.all(sandboxes.splice(0).map((s) => s.stop()));
+});
 
 describe('cancel (e2e)', () => {
   it('skips the open rows; resume then sends nothing; a second cancel changes nothing', async () => {
@@ -38,6 +40,9 @@ describe('cancel (e2e)', () => {
     const r = await ws.run(['cancel', id]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Broadcast ${id} is completed: nothing left to cancel.`);
-    expect(JSON.parse((await ws.run(['status', id, '--json'])).stdout)).toMatchObject({ state: 'completed', counts: { sent: 3, skipped: 0 } });
+    expect(JSON.parse((await ws.run(['status', id, '--json'])).stdout)).toMatchObject({
+      state: 'completed',
+      counts: { sent: 3, skipped: 0 },
+    });
   });
 });

@@ -4,12 +4,22 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signatureHeader } from '../../src/webhook/signature.js';
-import { collect, csvWithPhones, query, startSandboxProcess, waitForOutput, workspace, type SandboxProcess } from '../helpers/cli.js';
+import {
+  collect,
+  csvWithPhones,
+  query,
+  type SandboxProcess,
+  startSandboxProcess,
+  waitForOutput,
+  workspace,
+} from '../helpers/cli.js';
 import { WHATSAPP_SAMPLES } from '../helpers/fixtures.js';
 
 const SECRET = 'e2e-app-secret';
 const stops: (() => Promise<void>)[] = [];
-afterEach(async () => { await Promise.all(stops.splice(0).map((s) => s())); });
+afterEach(async () => {
+  await Promise.all(stops.splice(0).map((s) => s()));
+});
 
 async function sandbox(args: string[] = []): Promise<SandboxProcess> {
   const s = await startSandboxProcess(args);
@@ -20,7 +30,10 @@ async function sandbox(args: string[] = []): Promise<SandboxProcess> {
 async function webhook(ws: ReturnType<typeof workspace>): Promise<string> {
   const child = ws.spawn(['webhook', '--port', '0'], { env: { WA_APP_SECRET: SECRET, WA_VERIFY_TOKEN: 'vt' } });
   const done = collect(child);
-  stops.push(async () => { child.kill('SIGTERM'); await done; });
+  stops.push(async () => {
+    child.kill('SIGTERM');
+    await done;
+  });
   const url = await waitForOutput(child, /http:\/\/127\.0\.0\.1:\d+/);
   return url;
 }
@@ -37,10 +50,15 @@ describe('delivery receipts and opt-outs (e2e)', () => {
   it('f) an inbound "Stop" opts the sender out, and the next broadcast rejects that number as opted_out', async () => {
     const ws = workspace();
     const url = await webhook(ws);
-    const body = readFileSync(join(WHATSAPP_SAMPLES, 'synthetic', 'inbound-text-stop.json'), 'utf8').replace(/"body":\s*"[^"]*"/, '"body": "  Stop "')
+    const body = readFileSync(join(WHATSAPP_SAMPLES, 'synthetic', 'inbound-text-stop.json'), 'utf8')
+      .replace(/"body":\s*"[^"]*"/, '"body": "  Stop "')
       .replaceAll('15551230000', '14152019999'); // the fixture's 555 number is fictional: planning would reject it
     const waId = /"wa_id":\s*"(\d+)"/.exec(body)![1]!;
-    const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signatureHeader(body, SECRET) } });
+    const res = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signatureHeader(body, SECRET) },
+    });
     expect(res.status).toBe(200);
     await until('the opt-out', async () => (await ws.run(['optout', 'list', '--json'])).stdout.includes(waId));
     const csv = join(ws.dir, 'l.csv');
@@ -63,7 +81,9 @@ describe('delivery receipts and opt-outs (e2e)', () => {
     expect((await ws.run(['optout', 'add', last])).code).toBe(0);
     const r = await done;
     expect(r.code).toBe(0);
-    expect(query<{ state: string }>(ws.journal, `SELECT state FROM recipients WHERE phone = '${last}'`)).toEqual([{ state: 'skipped' }]);
+    expect(query<{ state: string }>(ws.journal, `SELECT state FROM recipients WHERE phone = '${last}'`)).toEqual([
+      { state: 'skipped' },
+    ]);
     const stats = await s.stats(true);
     expect(stats.accepted).toBe(199);
     expect(Object.keys(stats.accepted_by_key).some((k) => k.endsWith(last))).toBe(false);
@@ -72,7 +92,18 @@ describe('delivery receipts and opt-outs (e2e)', () => {
   it('h) the whole loop: sandbox webhooks into `wa-send webhook`; status shows what the sandbox sent', async () => {
     const ws = workspace();
     const url = await webhook(ws);
-    const s = await sandbox(['--webhook-url', url, '--app-secret', SECRET, '--read-fraction', '0.5', '--async-fail', '131026=0.1', '--latency', '5']);
+    const s = await sandbox([
+      '--webhook-url',
+      url,
+      '--app-secret',
+      SECRET,
+      '--read-fraction',
+      '0.5',
+      '--async-fail',
+      '131026=0.1',
+      '--latency',
+      '5',
+    ]);
     const csv = join(ws.dir, 'l.csv');
     writeFileSync(csv, csvWithPhones(150));
     const r = await ws.run(['broadcast', csv, '--template', 'hello_world', '--yes', '--rate', '500'], { env: s.env });
@@ -84,7 +115,10 @@ describe('delivery receipts and opt-outs (e2e)', () => {
     const emitted = (await s.stats()).webhooks;
     expect(emitted.events_dropped).toBe(0);
     const id = JSON.parse((await ws.run(['status', '--json'])).stdout)[0].id as string;
-    await until('every event applied', () => query(ws.journal, 'SELECT 1 FROM webhook_events WHERE applied_at IS NULL').length === 0);
+    await until(
+      'every event applied',
+      () => query(ws.journal, 'SELECT 1 FROM webhook_events WHERE applied_at IS NULL').length === 0,
+    );
     const status = JSON.parse((await ws.run(['status', id, '--json'])).stdout);
     expect(status.counts.read).toBe(emitted.events.read);
     expect(status.counts.delivered + status.counts.read).toBe(emitted.events.delivered);

@@ -1,13 +1,16 @@
 // A journal path that is not a wa-send journal: every command refuses it in one line (exit 2) and
 // leaves the file exactly as it was.
-import Database from 'better-sqlite3';
+
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { csvWithPhones, workspace } from '../helpers/cli.js';
 
 const COMMANDS = (csv: string) => [
-  ['status'], ['status', 'bxxxxxxx', '--recipients'], ['metrics'],
+  ['status'],
+  ['status', 'bxxxxxxx', '--recipients'],
+  ['metrics'],
   ['broadcast', csv, '--template', 'hello_world', '--dry-run'],
   ['broadcast', csv, '--template', 'hello_world', '--sandbox', '--yes'],
 ];
@@ -20,9 +23,22 @@ function sqliteFile(path: string, setup: string): void {
 
 describe('journal files that are not wa-send journals (e2e)', () => {
   it.each([
-    ['a text file', (p: string) => writeFileSync(p, 'not a database\n'), /is not a wa-send journal \(not a SQLite database, or damaged\)/],
-    ['another application\'s SQLite database', (p: string) => sqliteFile(p, 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT); INSERT INTO users VALUES (1, \'a@x.test\');'), /SQLite database of another application/],
-    ['a journal from a newer wa-send', (p: string) => sqliteFile(p, 'CREATE TABLE broadcasts (id TEXT); PRAGMA user_version = 99;'), /written by a newer wa-send \(schema 99/],
+    [
+      'a text file',
+      (p: string) => writeFileSync(p, 'not a database\n'),
+      /is not a wa-send journal \(not a SQLite database, or damaged\)/,
+    ],
+    [
+      "another application's SQLite database",
+      (p: string) =>
+        sqliteFile(p, "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT); INSERT INTO users VALUES (1, 'a@x.test');"),
+      /SQLite database of another application/,
+    ],
+    [
+      'a journal from a newer wa-send',
+      (p: string) => sqliteFile(p, 'CREATE TABLE broadcasts (id TEXT); PRAGMA user_version = 99;'),
+      /written by a newer wa-send \(schema 99/,
+    ],
   ])('%s: every command exits 2 with one line and the file is unchanged', async (_name, make, message) => {
     const ws = workspace();
     const csv = join(ws.dir, 'l.csv');

@@ -6,15 +6,36 @@ import { csvWithPhones, workspace } from '../helpers/cli.js';
 
 describe('wa-send metrics', () => {
   it('renders the text exposition format with escaped labels', () => {
-    expect(renderPrometheus([{ name: 'm', help: 'h', type: 'gauge', values: [{ labels: { a: 'x"y' }, value: 2 }, { labels: {}, value: 3 }] }]))
-      .toBe('# HELP m h\n# TYPE m gauge\nm{a="x\\"y"} 2\nm 3\n');
+    expect(
+      renderPrometheus([
+        {
+          name: 'm',
+          help: 'h',
+          type: 'gauge',
+          values: [
+            { labels: { a: 'x"y' }, value: 2 },
+            { labels: {}, value: 3 },
+          ],
+        },
+      ]),
+    ).toBe('# HELP m h\n# TYPE m gauge\nm{a="x\\"y"} 2\nm 3\n');
   });
 
   it('exposes recipients by state, rejections and attempts from the journal', async () => {
     const ws = workspace();
     const csv = join(ws.dir, 'l.csv');
     writeFileSync(csv, `${csvWithPhones(3)}Bad,12\n`);
-    const sent = await ws.run(['broadcast', csv, '--template', 'hello_world', '--sandbox', '--yes', '--max-invalid', '50', '--json']);
+    const sent = await ws.run([
+      'broadcast',
+      csv,
+      '--template',
+      'hello_world',
+      '--sandbox',
+      '--yes',
+      '--max-invalid',
+      '50',
+      '--json',
+    ]);
     const id = JSON.parse(sent.stdout).id;
     const r = await ws.run(['metrics']);
     expect(r.code).toBe(0);

@@ -1,10 +1,11 @@
 // Issue 2 acceptance through the real binary: dry run, bad input, status JSON, exports, idempotency,
 // and a plan killed half-way leaving no trace.
-import Database from 'better-sqlite3';
+
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { REJECTION_REASONS, RECIPIENT_STATES } from '../../src/core/types.js';
+import { RECIPIENT_STATES, REJECTION_REASONS } from '../../src/core/types.js';
 import { collect, csvWithPhones, query, SAMPLES, workspace } from '../helpers/cli.js';
 
 const write = (dir: string, name: string, content: string | Buffer) => {
@@ -29,8 +30,11 @@ describe('planning (e2e)', () => {
     expect(r.stdout).toMatch(/invalid_number\s+4/);
     const body = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
     expect(body).toEqual({
-      messaging_product: 'whatsapp', recipient_type: 'individual', to: '+14152014567',
-      type: 'template', template: { name: 'hello_world', language: { code: 'en_US' } },
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '+14152014567',
+      type: 'template',
+      template: { name: 'hello_world', language: { code: 'en_US' } },
       biz_opaque_callback_data: '<broadcast-id>:+14152014567',
     });
     expect(existsSync(ws.journal)).toBe(false);
@@ -38,7 +42,18 @@ describe('planning (e2e)', () => {
 
   it('dry run --json has the fields of DESIGN §11, every rejection reason included', async () => {
     const ws = workspace();
-    const r = await ws.run(['broadcast', join(SAMPLES, 'recipients.csv'), '--template', 'order_update', '--body', '{{name}}', '--default-country', 'US', '--dry-run', '--json']);
+    const r = await ws.run([
+      'broadcast',
+      join(SAMPLES, 'recipients.csv'),
+      '--template',
+      'order_update',
+      '--body',
+      '{{name}}',
+      '--default-country',
+      'US',
+      '--dry-run',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ dry_run: true, recipients: 27 });
@@ -52,7 +67,10 @@ describe('planning (e2e)', () => {
     const csv = write(ws.dir, 'excel.csv', '\uFEFFName;Mobile\r\n"Ana\r\nSouza";+33 6 12 34 56 78\r\n\r\nBo;+44 7400 123456\r\n');
     const r = await ws.run(['broadcast', csv, '--text', 'Hi {{name}}', '--dry-run', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ recipients: 2, request: { to: '+33612345678', text: { body: 'Hi Ana\nSouza' } } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      recipients: 2,
+      request: { to: '+33612345678', text: { body: 'Hi Ana\nSouza' } },
+    });
   });
 
   it('sends a multi-line cell as a one-line template parameter, which the API (and the sandbox) accepts', async () => {
@@ -79,16 +97,40 @@ describe('planning (e2e)', () => {
     ['a missing file', ['broadcast', 'nope.csv', '--template', 't', '--dry-run'], /cannot read .*nope\.csv: no such file/],
     ['an empty file', ['broadcast', '@empty', '--template', 't', '--dry-run'], /is empty/],
     ['a binary file', ['broadcast', '@binary', '--template', 't', '--dry-run'], /not a text CSV file/],
-    ['no phone column', ['broadcast', '@nophone', '--template', 't', '--dry-run'], /no phone column found; the columns are: name, email/],
-    ['an unknown placeholder', ['broadcast', '@good', '--template', 't', '--body', '{{nickname}}', '--dry-run'], /\{\{nickname\}\} names no CSV column/],
-    ['too many invalid rows', ['broadcast', '@invalid', '--template', 't', '--dry-run'], /above --max-invalid 20%; nothing was planned/],
+    [
+      'no phone column',
+      ['broadcast', '@nophone', '--template', 't', '--dry-run'],
+      /no phone column found; the columns are: name, email/,
+    ],
+    [
+      'an unknown placeholder',
+      ['broadcast', '@good', '--template', 't', '--body', '{{nickname}}', '--dry-run'],
+      /\{\{nickname\}\} names no CSV column/,
+    ],
+    [
+      'too many invalid rows',
+      ['broadcast', '@invalid', '--template', 't', '--dry-run'],
+      /above --max-invalid 20%; nothing was planned/,
+    ],
     ['a bad flag value', ['broadcast', '@good', '--template', 't', '--rate', 'fast'], /--rate must be a whole number/],
     ['an unknown flag', ['broadcast', '@good', '--template', 't', '--sned'], /unknown option '--sned'/],
-    ['a bad country', ['broadcast', '@good', '--template', 't', '--default-country', 'XX', '--dry-run'], /--default-country "XX"/],
+    [
+      'a bad country',
+      ['broadcast', '@good', '--template', 't', '--default-country', 'XX', '--dry-run'],
+      /--default-country "XX"/,
+    ],
     ['no message', ['broadcast', '@good', '--dry-run'], /exactly one of --template/],
-    ['a header with terminal escapes', ['broadcast', '@escapes', '--template', 't', '--dry-run'], /the columns are: na\\x1b\[2Jme, tel\\x1b\]0;x\\x07 /],
+    [
+      'a header with terminal escapes',
+      ['broadcast', '@escapes', '--template', 't', '--dry-run'],
+      /the columns are: na\\x1b\[2Jme, tel\\x1b\]0;x\\x07 /,
+    ],
     ['a mistyped command', ['brodcast', '@good'], /unknown command 'brodcast' \(Did you mean broadcast\?\)$/],
-    ['all values missing', ['broadcast', '@novalues', '--template', 't', '--body', '{{first_name}}', '--dry-run'], /2 of 2 rows \(100\.0%\) cannot be sent \(missing_value 2\)/],
+    [
+      'all values missing',
+      ['broadcast', '@novalues', '--template', 't', '--body', '{{first_name}}', '--dry-run'],
+      /2 of 2 rows \(100\.0%\) cannot be sent \(missing_value 2\)/,
+    ],
   ])('%s → exit 2 with one clear line and no journal', async (_name, args, message) => {
     const ws = workspace();
     const files: Record<string, string> = {
@@ -108,7 +150,9 @@ describe('planning (e2e)', () => {
 
   it('a full disk on stdout: one line, a non-zero exit, no stack trace', async () => {
     const ws = workspace();
-    const r = await ws.exec(['broadcast', join(SAMPLES, 'recipients.csv'), '--template', 'hello_world', '--dry-run', '--json'], { stdoutPath: '/dev/full' });
+    const r = await ws.exec(['broadcast', join(SAMPLES, 'recipients.csv'), '--template', 'hello_world', '--dry-run', '--json'], {
+      stdoutPath: '/dev/full',
+    });
     expect(r.code).toBe(1);
     expect(oneLine(r.stderr)).toBe('wa-send: cannot write to stdout: ENOSPC');
   });
@@ -128,12 +172,45 @@ describe('planning (e2e)', () => {
 
   it('status: the list and one broadcast in JSON with the contract fields', async () => {
     const ws = workspace();
-    await ws.run(['broadcast', join(SAMPLES, 'recipients.csv'), '--template', 'hello_world', '--sandbox', '--limit', '0', '--name', 'first']);
-    await ws.run(['broadcast', write(ws.dir, 'b.csv', csvWithPhones(4)), '--template', 'hello_world', '--sandbox', '--yes', '--name', 'second']);
+    await ws.run([
+      'broadcast',
+      join(SAMPLES, 'recipients.csv'),
+      '--template',
+      'hello_world',
+      '--sandbox',
+      '--limit',
+      '0',
+      '--name',
+      'first',
+    ]);
+    await ws.run([
+      'broadcast',
+      write(ws.dir, 'b.csv', csvWithPhones(4)),
+      '--template',
+      'hello_world',
+      '--sandbox',
+      '--yes',
+      '--name',
+      'second',
+    ]);
     const list = JSON.parse((await ws.run(['status', '--json'])).stdout);
     expect(list.map((s: { name: string }) => s.name)).toEqual(['second', 'first']);
     const one = list[1];
-    expect(Object.keys(one)).toEqual(expect.arrayContaining(['id', 'name', 'key', 'state', 'reason', 'created_at', 'target', 'recipients', 'counts', 'rejections', 'errors']));
+    expect(Object.keys(one)).toEqual(
+      expect.arrayContaining([
+        'id',
+        'name',
+        'key',
+        'state',
+        'reason',
+        'created_at',
+        'target',
+        'recipients',
+        'counts',
+        'rejections',
+        'errors',
+      ]),
+    );
     expect(one).toMatchObject({ name: 'first', state: 'planned', reason: null, target: 'sandbox', recipients: 24, errors: [] });
     expect(Object.keys(one.counts).sort()).toEqual([...RECIPIENT_STATES].sort());
     expect(Object.values(one.counts as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(one.recipients);
@@ -157,7 +234,18 @@ describe('planning (e2e)', () => {
   it('the CSV export neutralizes cells a spreadsheet would evaluate; the JSON export has the row fields', async () => {
     const ws = workspace();
     const csv = write(ws.dir, 'evil.csv', 'name,phone\nA,+14152010001\nB,"=HYPERLINK(""http://x.test"")"\nC,@SUM(1)\nD,-1\n');
-    const planned = await ws.run(['broadcast', csv, '--template', 'hello_world', '--sandbox', '--limit', '0', '--max-invalid', '100', '--json']);
+    const planned = await ws.run([
+      'broadcast',
+      csv,
+      '--template',
+      'hello_world',
+      '--sandbox',
+      '--limit',
+      '0',
+      '--max-invalid',
+      '100',
+      '--json',
+    ]);
     const id = JSON.parse(planned.stdout).id;
     const out = (await ws.run(['status', id, '--recipients', '--format', 'csv'])).stdout.trim().split('\n');
     expect(out[0]).toMatch(/^line,input,phone,state,reason/);
@@ -166,16 +254,33 @@ describe('planning (e2e)', () => {
     expect(out[3]).toMatch(/^4,'@SUM\(1\),,rejected/);
     expect(out[4]).toMatch(/^5,'-1,,rejected/);
     for (const line of out.slice(1)) expect(line).not.toMatch(/(^|,)[=+\-@]/);
-    const json = (await ws.run(['status', id, '--recipients', '--format', 'json'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(json[0]).toMatchObject({ line: 2, input: '+14152010001', phone: '+14152010001', state: 'pending', attempts: 0, error_code: null, error_title: null, wamid: null });
+    const json = (await ws.run(['status', id, '--recipients', '--format', 'json'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(json[0]).toMatchObject({
+      line: 2,
+      input: '+14152010001',
+      phone: '+14152010001',
+      state: 'pending',
+      attempts: 0,
+      error_code: null,
+      error_title: null,
+      wamid: null,
+    });
     expect(json).toHaveLength(4);
-    const pendingOnly = (await ws.run(['status', id, '--recipients', '--state', 'pending', '--format', 'json'])).stdout.trim().split('\n');
+    const pendingOnly = (await ws.run(['status', id, '--recipients', '--state', 'pending', '--format', 'json'])).stdout
+      .trim()
+      .split('\n');
     expect(pendingOnly).toHaveLength(1);
   });
 
   it('a plan killed half-way leaves no trace, and running it again plans it fully', async () => {
     const ws = workspace();
-    const rows = Array.from({ length: 150_000 }, (_, i) => `P${i},+1${['415', '212', '646'][i % 3]}${String(2_000_000 + i).padStart(7, '0')}`);
+    const rows = Array.from(
+      { length: 150_000 },
+      (_, i) => `P${i},+1${['415', '212', '646'][i % 3]}${String(2_000_000 + i).padStart(7, '0')}`,
+    );
     const csv = write(ws.dir, 'big.csv', `name,phone\n${rows.join('\n')}\n`);
     const args = ['broadcast', csv, '--template', 'hello_world', '--sandbox', '--limit', '0'];
     // Take the journal's schema first so the kill lands in the plan, not in the migration.
@@ -199,7 +304,14 @@ describe('planning (e2e)', () => {
     const lock = new Database(ws.journal);
     lock.exec('BEGIN EXCLUSIVE');
     try {
-      const r = await ws.run(['broadcast', write(ws.dir, 'b.csv', csvWithPhones(3, 50)), '--template', 'x', '--sandbox', '--yes']);
+      const r = await ws.run([
+        'broadcast',
+        write(ws.dir, 'b.csv', csvWithPhones(3, 50)),
+        '--template',
+        'x',
+        '--sandbox',
+        '--yes',
+      ]);
       expect(r.code).toBe(5);
       expect(oneLine(r.stderr)).toMatch(/journal .*locked by another process/);
     } finally {

@@ -1,7 +1,7 @@
 // Issue 3 acceptance: the real binary against a sandbox process over loopback, real SQLite journal.
 import { afterEach, describe, expect, it } from 'vitest';
 import { isChosen } from '../../src/sandbox/index.js';
-import { collect, csvWithPhones, query, startSandboxProcess, workspace, type SandboxProcess } from '../helpers/cli.js';
+import { collect, csvWithPhones, query, type SandboxProcess, startSandboxProcess, workspace } from '../helpers/cli.js';
 import { phones, writeCsv } from '../helpers/journal.js';
 
 const sandboxes: SandboxProcess[] = [];
@@ -10,7 +10,9 @@ async function sandbox(args: string[] = []) {
   sandboxes.push(s);
   return s;
 }
-afterEach(async () => { await Promise.all(sandboxes.splice(0).map((s) => s.stop())); });
+afterEach(async () => {
+  await Promise.all(sandboxes.splice(0).map((s) => s.stop()));
+});
 
 const ids = (stdout: string) => /Broadcast (b[a-z0-9]+)/.exec(stdout)?.[1];
 
@@ -24,7 +26,9 @@ describe('sending (e2e)', () => {
     const csv = writeCsv(ws.dir, `name,phone\nA,${good[0]}\nB,${bad}\nC,${good[1]}\n`);
     const r = await ws.run(['broadcast', csv, '--template', 'hello_world', '--yes']);
     expect(r.code).toBe(3);
-    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/partial: 1 failed \(mostly 131026 .*after fixing the cause: wa-send retry-failed \S+ --all-errors$/);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /partial: 1 failed \(mostly 131026 .*after fixing the cause: wa-send retry-failed \S+ --all-errors$/,
+    );
     const id = ids(r.stdout)!;
     const status = JSON.parse((await ws.run(['status', id, '--json'])).stdout);
     expect(status).toMatchObject({ id, state: 'partial', recipients: 3, counts: { sent: 2, failed: 1 } });
@@ -33,7 +37,9 @@ describe('sending (e2e)', () => {
     const human = (await ws.run(['status', id])).stdout;
     expect(human).toContain('error 131026 Message undeliverable: 1');
     expect(human).toContain('accepted 2, no delivery receipts yet');
-    const csvOut = (await ws.run(['status', id, '--recipients', '--state', 'failed', '--format', 'csv'])).stdout.trim().split('\n');
+    const csvOut = (await ws.run(['status', id, '--recipients', '--state', 'failed', '--format', 'csv'])).stdout
+      .trim()
+      .split('\n');
     expect(csvOut).toHaveLength(2);
     expect(csvOut[1]).toContain('131026');
     expect(csvOut[1]).toContain('Message undeliverable');
@@ -51,7 +57,10 @@ describe('sending (e2e)', () => {
     const failures = (stats.errors_by_code['130429'] ?? 0) + (stats.errors_by_code['131000'] ?? 0);
     expect(failures).toBeGreaterThan(0);
     expect(stats.accepted).toBe(40);
-    const attempts = query<{ outcome: string; n: number }>(ws.journal, 'SELECT outcome, count(*) AS n FROM attempts GROUP BY outcome');
+    const attempts = query<{ outcome: string; n: number }>(
+      ws.journal,
+      'SELECT outcome, count(*) AS n FROM attempts GROUP BY outcome',
+    );
     const total = attempts.reduce((n, a) => n + a.n, 0);
     expect(total).toBe(stats.requests);
     expect(attempts.find((a) => a.outcome === 'accepted')?.n).toBe(40);
@@ -67,12 +76,20 @@ describe('sending (e2e)', () => {
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/halted: error 190 Access token expired.*wa-send resume b/);
     const id = /resume (b[a-z0-9]+)/.exec(r.stderr)![1]!;
     const firstStats = await s.stats();
-    const counts = Object.fromEntries(query<{ state: string; n: number }>(ws.journal, 'SELECT state, count(*) AS n FROM recipients GROUP BY state').map((x) => [x.state, x.n]));
+    const counts = Object.fromEntries(
+      query<{ state: string; n: number }>(ws.journal, 'SELECT state, count(*) AS n FROM recipients GROUP BY state').map((x) => [
+        x.state,
+        x.n,
+      ]),
+    );
     expect(counts.sent).toBe(firstStats.accepted);
     expect(counts.pending).toBe(200 - firstStats.accepted);
     // no claims after the halt: at most `concurrency` requests were in flight when the 190 came
     expect(firstStats.errors_by_code['190']).toBeLessThanOrEqual(4);
-    expect(JSON.parse((await ws.run(['status', id, '--json'])).stdout)).toMatchObject({ state: 'halted', reason: expect.stringContaining('190') });
+    expect(JSON.parse((await ws.run(['status', id, '--json'])).stdout)).toMatchObject({
+      state: 'halted',
+      reason: expect.stringContaining('190'),
+    });
 
     await s.configure({ failures: [] });
     const resumed = await ws.run(['resume', id]);
@@ -89,7 +106,8 @@ describe('sending (e2e)', () => {
     const child = ws.spawn(['broadcast', csv, '--template', 'hello_world', '--yes', '--concurrency', '8', '--rate', '400']);
     child.stdin!.end();
     const done = collect(child);
-    for (;;) { // kill once a good part has been accepted
+    for (;;) {
+      // kill once a good part has been accepted
       await new Promise((r) => setTimeout(r, 100));
       if ((await s.stats()).accepted >= 150) break;
     }
@@ -99,10 +117,13 @@ describe('sending (e2e)', () => {
     const id = query<{ id: string }>(ws.journal, 'SELECT id FROM broadcasts')[0]!.id;
     const resumed = await ws.run(['resume', id, '--concurrency', '8', '--rate', '400']);
     expect([0, 3]).toContain(resumed.code);
-    const unknown = query<{ phone: string }>(ws.journal, "SELECT phone FROM recipients WHERE state = 'unknown'").map((r) => r.phone);
+    const unknown = query<{ phone: string }>(ws.journal, "SELECT phone FROM recipients WHERE state = 'unknown'").map(
+      (r) => r.phone,
+    );
     expect(unknown.length).toBeLessThanOrEqual(8);
     // The exit-3 line names the command that really continues with unknown rows.
-    if (unknown.length > 0) expect(resumed.stderr).toMatch(new RegExp(`${unknown.length} unknown.*wa-send retry-failed ${id} --include-unknown`));
+    if (unknown.length > 0)
+      expect(resumed.stderr).toMatch(new RegExp(`${unknown.length} unknown.*wa-send retry-failed ${id} --include-unknown`));
     const stats = await s.stats(true);
     expect(stats.duplicates).toEqual([]);
     const acceptedKeys = new Set(Object.keys(stats.accepted_by_key));
@@ -118,7 +139,15 @@ describe('sending (e2e)', () => {
   it('e) SIGINT mid-run → exit 130 after a drain, no unknown rows, resume finishes', async () => {
     const s = await sandbox(['--latency', '30']);
     const ws = workspace(s.env);
-    const child = ws.spawn(['broadcast', writeCsv(ws.dir, csvWithPhones(400)), '--template', 'hello_world', '--yes', '--rate', '200']);
+    const child = ws.spawn([
+      'broadcast',
+      writeCsv(ws.dir, csvWithPhones(400)),
+      '--template',
+      'hello_world',
+      '--yes',
+      '--rate',
+      '200',
+    ]);
     child.stdin!.end();
     const done = collect(child);
     for (;;) {
@@ -140,7 +169,15 @@ describe('sending (e2e)', () => {
   it('f) two resume processes on one broadcast at once → one exits 5, no duplicates', async () => {
     const s = await sandbox(['--latency', '20']);
     const ws = workspace(s.env);
-    const planned = await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(300)), '--template', 'hello_world', '--yes', '--limit', '0']);
+    const planned = await ws.run([
+      'broadcast',
+      writeCsv(ws.dir, csvWithPhones(300)),
+      '--template',
+      'hello_world',
+      '--yes',
+      '--limit',
+      '0',
+    ]);
     expect(planned.code).toBe(6);
     const id = query<{ id: string }>(ws.journal, 'SELECT id FROM broadcasts')[0]!.id;
     const [one, two] = await Promise.all([ws.run(['resume', id, '--rate', '300']), ws.run(['resume', id, '--rate', '300'])]);
@@ -154,7 +191,15 @@ describe('sending (e2e)', () => {
   it('g) --rate 50: no 1-second window at the API has more than 50 starts', async () => {
     const s = await sandbox();
     const ws = workspace(s.env);
-    const r = await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(160)), '--template', 'hello_world', '--yes', '--rate', '50']);
+    const r = await ws.run([
+      'broadcast',
+      writeCsv(ws.dir, csvWithPhones(160)),
+      '--template',
+      'hello_world',
+      '--yes',
+      '--rate',
+      '50',
+    ]);
     expect(r.code).toBe(0);
     const stats = await s.stats();
     expect(stats.accepted).toBe(160);
@@ -178,8 +223,24 @@ describe('sending (e2e)', () => {
   it('i) retry-failed with no id sends the due retries of several broadcasts', async () => {
     const s = await sandbox(['--fail', '131000=0.3', '--seed', 'e2e-i']);
     const ws = workspace(s.env);
-    const first = await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(30, 0), 'one.csv'), '--template', 'hello_world', '--yes', '--max-attempts', '1']);
-    const second = await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(30, 100), 'two.csv'), '--template', 'hello_world', '--yes', '--max-attempts', '1']);
+    const first = await ws.run([
+      'broadcast',
+      writeCsv(ws.dir, csvWithPhones(30, 0), 'one.csv'),
+      '--template',
+      'hello_world',
+      '--yes',
+      '--max-attempts',
+      '1',
+    ]);
+    const second = await ws.run([
+      'broadcast',
+      writeCsv(ws.dir, csvWithPhones(30, 100), 'two.csv'),
+      '--template',
+      'hello_world',
+      '--yes',
+      '--max-attempts',
+      '1',
+    ]);
     expect(first.code).toBe(3);
     expect(second.code).toBe(3);
     const failedBefore = query<{ n: number }>(ws.journal, "SELECT count(*) AS n FROM recipients WHERE state = 'failed'")[0]!.n;
@@ -194,7 +255,15 @@ describe('sending (e2e)', () => {
 
   it('a dead network: one clear line, exit 6, the journal intact', async () => {
     const ws = workspace({ WA_API_URL: 'http://127.0.0.1:9', WA_PHONE_NUMBER_ID: '1', WA_ACCESS_TOKEN: 't' });
-    const r = await ws.run(['broadcast', writeCsv(ws.dir, csvWithPhones(5)), '--template', 'hello_world', '--yes', '--max-wait', '2s']);
+    const r = await ws.run([
+      'broadcast',
+      writeCsv(ws.dir, csvWithPhones(5)),
+      '--template',
+      'hello_world',
+      '--yes',
+      '--max-wait',
+      '2s',
+    ]);
     expect(r.code).toBe(6);
     expect(r.stderr.trim().split('\n').at(-1)).toMatch(/cannot reach the API.*ECONNREFUSED.*wa-send resume b/);
     const rows = query<{ state: string; attempts: number }>(ws.journal, 'SELECT state, attempts FROM recipients');

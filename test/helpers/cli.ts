@@ -2,11 +2,12 @@
 // the test); `exec`/`spawn` run the real binary (built to dist/) for what needs a real process:
 // kill -9, the installed bin, real signals. Sandboxes run in their own process on 127.0.0.1, and
 // every workspace has its own HOME and journal and a clean environment (no credentials leak in).
-import Database from 'better-sqlite3';
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import type { Answer } from '../../src/cli/io.js';
 import type { Clock } from '../../src/core/clock.js';
 import { main } from '../../src/main.js';
@@ -43,7 +44,13 @@ export interface RunOptions {
 export function workspace(extraEnv: Record<string, string> = {}) {
   const dir = tempDir('wa-send-e2e-');
   const journal = join(dir, 'journal.db');
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dir, NO_COLOR: '1', WA_SEND_JOURNAL: journal, ...extraEnv };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    NO_COLOR: '1',
+    WA_SEND_JOURNAL: journal,
+    ...extraEnv,
+  };
   const merged = (opts: RunOptions) => ({ ...opts, env: { ...env, ...opts.env } });
   return {
     dir,
@@ -57,7 +64,11 @@ export function workspace(extraEnv: Record<string, string> = {}) {
 
 /** main() in process, with an in-memory IO. */
 export async function runMain(args: string[], opts: RunOptions = {}): Promise<CliResult> {
-  const io = memoryIO({ ...(opts.stdin !== undefined && { stdin: opts.stdin }), tty: Boolean(opts.tty), ...(opts.answers && { answers: opts.answers }) });
+  const io = memoryIO({
+    ...(opts.stdin !== undefined && { stdin: opts.stdin }),
+    tty: Boolean(opts.tty),
+    ...(opts.answers && { answers: opts.answers }),
+  });
   opts.withIO?.(io);
   let code: number;
   try {
@@ -134,7 +145,12 @@ export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 
 }
 
 /** Resolves once `condition` holds, polling every `everyMs` (an observable event, never a fixed sleep). */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000, everyMs = 25): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+  everyMs = 25,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

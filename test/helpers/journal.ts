@@ -42,7 +42,14 @@ export async function plan(
 ) {
   const { defaultCountry, ...rest } = extra;
   return planBroadcast(
-    { source: await openCsv(csvPath), message: messageFromFlags(flags), maxInvalidPct: 20, target: 'sandbox', now: Date.now(), ...rest },
+    {
+      source: await openCsv(csvPath),
+      message: messageFromFlags(flags),
+      maxInvalidPct: 20,
+      target: 'sandbox',
+      now: Date.now(),
+      ...rest,
+    },
     journal,
     inlineNormalizer(defaultCountry),
   );

@@ -1,7 +1,8 @@
 // An IO for running main() in process: captured stdout/stderr, a scripted terminal, signals sent
 // by the test, and exit() that throws instead of ending the test runner.
-import { Chalk } from 'chalk';
+
 import { Readable } from 'node:stream';
+import { Chalk } from 'chalk';
 import type { Answer, IO, StopSignal } from '../../src/cli/io.js';
 
 export class ExitCalled extends Error {
@@ -36,7 +37,12 @@ export function memoryIO(opts: MemoryIOOptions = {}): MemoryIO {
   const answers = [...(opts.answers ?? [])];
   const questions: string[] = [];
   return {
-    stdout: { write: (s: string) => ((out += s), true) },
+    stdout: {
+      write: (s: string) => {
+        out += s;
+        return true;
+      },
+    },
     stderr: {
       write: (s: string) => {
         err += s;

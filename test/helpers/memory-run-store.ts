@@ -2,7 +2,7 @@
 // writes guarded by owner and state, release, requeue, claims skipping opted-out phones), and a
 // hook to make exchanges fail: the engine's unit suite runs against it on virtual time.
 import type { AttemptRecord, ExchangeRequest, ExchangeResult, RunStore } from '../../src/core/journal.js';
-import { recipientKey, type RecipientState, type StoredStatus } from '../../src/core/types.js';
+import { type RecipientState, recipientKey, type StoredStatus } from '../../src/core/types.js';
 
 export interface MemoryRow {
   id: number;

@@ -1,13 +1,14 @@
 // The SQLite journal: the port's conformance suite, and what only a file can do wrong.
-import Database from 'better-sqlite3';
+
 import { chmodSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { JournalError } from '../../src/core/journal.js';
 import { openSqliteJournal } from '../../src/journal/sqlite/journal.js';
 import { csvOf, phones, plan, tempDir, writeCsv } from '../helpers/journal.js';
-import { journalConformance } from './conformance/index.js';
 import { exchangeOf, OWNER, planned, T } from './conformance/harness.js';
+import { journalConformance } from './conformance/index.js';
 
 function openTemp() {
   const dir = tempDir('wa-send-sqlite-');
@@ -45,7 +46,10 @@ describe('SQLite journal: the file', () => {
     const other = new Database(path);
     other.pragma('busy_timeout = 0');
     const staging = await journal.plans.openStaging();
-    await staging.stageBatch(phones(2000).map((phone, i) => ({ line: i + 2, input: phone, phone, vars: null })), []);
+    await staging.stageBatch(
+      phones(2000).map((phone, i) => ({ line: i + 2, input: phone, phone, vars: null })),
+      [],
+    );
     other.prepare("INSERT INTO optouts (phone, source, created_at) VALUES ('+14150000000', 'manual', 0)").run();
     await staging.drop();
     other.close();
@@ -82,7 +86,9 @@ describe('SQLite journal: the file', () => {
     await second.journal.runs.acquireLease(id2, OWNER, 30_000, T, () => true);
     rmSync(second.path);
     writeFileSync(second.path, '');
-    expect(((await exchangeOf(second.journal, id2, { claim: 1 }).catch((e: unknown) => e)) as Error).message).toMatch(/replaced by another file/);
+    expect(((await exchangeOf(second.journal, id2, { claim: 1 }).catch((e: unknown) => e)) as Error).message).toMatch(
+      /replaced by another file/,
+    );
     await second.journal.close();
   });
 });

@@ -18,5 +18,6 @@ export function externalReferences(html: string): string[] {
 /** Attribute names of every real tag (escaped text has no `<`, quoted values are blanked first). */
 export function attributeNames(html: string): string[] {
   return [...html.matchAll(/<[a-zA-Z][^>]*>/g)].flatMap((m) =>
-    [...m[0].replace(/"[^"]*"/g, '""').matchAll(/\s([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=/g)].map((a) => (a[1] ?? '').toLowerCase()));
+    [...m[0].replace(/"[^"]*"/g, '""').matchAll(/\s([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=/g)].map((a) => (a[1] ?? '').toLowerCase()),
+  );
 }

@@ -2,12 +2,23 @@ import { describe, expect, it } from 'vitest';
 import type { BroadcastReportData } from '../../src/core/report-data.js';
 import { MAX_BARS } from '../../src/report/charts/timeline-chart.js';
 import { CSP, renderBroadcastReport, renderJournalReport } from '../../src/report/index.js';
-import { emptyReport, finishedReport, haltedReport, HOSTILE_NAME, journalReport, millionReport, partialReport } from './fixtures.js';
+import {
+  emptyReport,
+  finishedReport,
+  HOSTILE_NAME,
+  haltedReport,
+  journalReport,
+  millionReport,
+  partialReport,
+} from './fixtures.js';
 import { attributeNames, externalReferences, svgBodies } from './html-checks.js';
 
 const SECTIONS = ['summary', 'funnel', 'timeline', 'latency', 'errors', 'rejections', 'countries'];
 const reports: [string, () => BroadcastReportData][] = [
-  ['finished', finishedReport], ['partial', partialReport], ['halted', haltedReport], ['empty', emptyReport],
+  ['finished', finishedReport],
+  ['partial', partialReport],
+  ['halted', haltedReport],
+  ['empty', emptyReport],
 ];
 
 function expectSelfContained(html: string): void {
@@ -59,8 +70,18 @@ describe('broadcast report', () => {
     const data = emptyReport();
     data.broadcast.reason = '</p><script>alert(2)</script>';
     data.broadcast.continueCommand = 'wa-send resume "x" <y>';
-    data.rejections = [{ reason: '<b>bad</b>', count: 1, examples: [{ line: 2, input: '"><svg onload=alert(3)>', detail: '<i>x</i>' }] }];
-    data.errors = [{ code: null, title: '<title>', action: '<a href="https://evil.example">', count: 1, examples: [{ phone: '<u>', line: 1, detail: null }] }];
+    data.rejections = [
+      { reason: '<b>bad</b>', count: 1, examples: [{ line: 2, input: '"><svg onload=alert(3)>', detail: '<i>x</i>' }] },
+    ];
+    data.errors = [
+      {
+        code: null,
+        title: '<title>',
+        action: '<a href="https://evil.example">',
+        count: 1,
+        examples: [{ phone: '<u>', line: 1, detail: null }],
+      },
+    ];
     const html = renderBroadcastReport(data);
     expectSelfContained(html);
     expect(html).not.toContain(HOSTILE_NAME);
@@ -121,7 +142,14 @@ describe('journal report', () => {
   });
 
   it('an empty journal renders cleanly', () => {
-    const html = renderJournalReport({ generatedAt: '2026-11-23T09:00:00Z', since: '2026-10-24T09:00:00Z', broadcasts: [], perDay: [], ratesOverTime: [], topErrors: [] });
+    const html = renderJournalReport({
+      generatedAt: '2026-11-23T09:00:00Z',
+      since: '2026-10-24T09:00:00Z',
+      broadcasts: [],
+      perDay: [],
+      ratesOverTime: [],
+      topErrors: [],
+    });
     expectSelfContained(html);
     expect(html).toContain('No broadcasts in this period.');
     expect(html).toContain('no messages sent in this period');

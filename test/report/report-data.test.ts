@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  countryName, countryOfPhone, errorAction, histogramOf, latencyStats, maskPhone, percentile, percentileFromHistogram, stateMeaning,
+  countryName,
+  countryOfPhone,
+  errorAction,
+  histogramOf,
+  latencyStats,
+  maskPhone,
+  percentile,
+  percentileFromHistogram,
+  stateMeaning,
 } from '../../src/core/report-data.js';
 import { BROADCAST_STATES } from '../../src/core/types.js';
 
@@ -76,11 +84,17 @@ describe('percentiles and histograms', () => {
   });
 
   it('histogramOf drops empty buckets at the end only', () => {
-    expect(histogramOf([1500, 1800], [1000, 2000, 5000])).toEqual([{ upToMs: 1000, count: 0 }, { upToMs: 2000, count: 2 }]);
+    expect(histogramOf([1500, 1800], [1000, 2000, 5000])).toEqual([
+      { upToMs: 1000, count: 0 },
+      { upToMs: 2000, count: 2 },
+    ]);
   });
 
   it('percentileFromHistogram interpolates inside the bucket and never passes the max', () => {
-    const h = [{ upToMs: 1000, count: 50 }, { upToMs: 2000, count: 50 }];
+    const h = [
+      { upToMs: 1000, count: 50 },
+      { upToMs: 2000, count: 50 },
+    ];
     expect(percentileFromHistogram(h, 50, 1900)).toBe(1000);
     expect(percentileFromHistogram(h, 75, 1900)).toBe(1500);
     expect(percentileFromHistogram(h, 100, 1900)).toBe(1900);

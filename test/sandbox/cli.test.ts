@@ -1,20 +1,27 @@
 // `wa-send sandbox`: flag parsing and validation, the one stdout line scripts parse, a clean stop.
 import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import type { Context } from '../../src/cli/context.js';
-import { parseFailSpec, registerSandbox, runSandbox, sandboxOptions, type SandboxFlags } from '../../src/cli/sandbox.js';
-import { WaSendError } from '../../src/core/errors.js';
 import type { Bind } from '../../src/cli/commands/action.js';
+import type { Context } from '../../src/cli/context.js';
+import { parseFailSpec, registerSandbox, runSandbox, type SandboxFlags, sandboxOptions } from '../../src/cli/sandbox.js';
+import { WaSendError } from '../../src/core/errors.js';
 import { post, textMessage, waitFor } from './helpers.js';
 
 function fakeContext(env: NodeJS.ProcessEnv = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const ctx = {
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, quiet: false, verbose: false },
+    io: {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+      quiet: false,
+      verbose: false,
+    },
     env,
     journalLabel: '/nonexistent',
-    withJournal: () => { throw new Error('the sandbox must not open the journal'); },
+    withJournal: () => {
+      throw new Error('the sandbox must not open the journal');
+    },
   } as unknown as Context;
   return { ctx, out, err };
 }
@@ -30,7 +37,11 @@ describe('parseFailSpec', () => {
 
   it.each(['131026', '131026=1.5', 'abc=0.1', '131026=-0.1', '1.5=0.1', '=0.2'])('rejects "%s" as a usage error', (spec) => {
     let thrown: unknown;
-    try { parseFailSpec(spec); } catch (e) { thrown = e; }
+    try {
+      parseFailSpec(spec);
+    } catch (e) {
+      thrown = e;
+    }
     expect(thrown).toBeInstanceOf(WaSendError);
     expect((thrown as WaSendError).kind).toBe('usage');
     expect((thrown as WaSendError).message).toContain('--fail');
@@ -39,8 +50,19 @@ describe('parseFailSpec', () => {
 
 describe('sandboxOptions', () => {
   it('maps flags and takes the app secret from WA_APP_SECRET', () => {
-    const o = sandboxOptions(flags({ latency: 5, fail: ['131026=0.2', '131000=0.1'], webhookUrl: 'http://127.0.0.1:9/wh', readFraction: 0.3 }), { WA_APP_SECRET: 'env-secret' });
-    expect(o).toMatchObject({ latencyMs: 5, failures: [{ code: 131026, fraction: 0.2 }, { code: 131000, fraction: 0.1 }], appSecret: 'env-secret', readFraction: 0.3 });
+    const o = sandboxOptions(
+      flags({ latency: 5, fail: ['131026=0.2', '131000=0.1'], webhookUrl: 'http://127.0.0.1:9/wh', readFraction: 0.3 }),
+      { WA_APP_SECRET: 'env-secret' },
+    );
+    expect(o).toMatchObject({
+      latencyMs: 5,
+      failures: [
+        { code: 131026, fraction: 0.2 },
+        { code: 131000, fraction: 0.1 },
+      ],
+      appSecret: 'env-secret',
+      readFraction: 0.3,
+    });
     expect(sandboxOptions(flags({ appSecret: 'flag' }), { WA_APP_SECRET: 'env' }).appSecret).toBe('flag');
   });
 
@@ -54,7 +76,13 @@ describe('runSandbox', () => {
   it('prints exactly one line with the URL, serves, and stops cleanly', async () => {
     const { ctx, out, err } = fakeContext();
     let stop!: () => void;
-    const done = runSandbox(ctx, flags({ appSecret: 'do-not-print-me', fail: ['131026=1'] }), new Promise<void>((r) => { stop = r; }));
+    const done = runSandbox(
+      ctx,
+      flags({ appSecret: 'do-not-print-me', fail: ['131026=1'] }),
+      new Promise<void>((r) => {
+        stop = r;
+      }),
+    );
     await waitFor(() => out.length > 0);
     expect(out).toHaveLength(1);
     const url = /^wa-send sandbox listening on (http:\/\/127\.0\.0\.1:(\d+))\n$/.exec(out[0]!)?.[1];
@@ -70,7 +98,13 @@ describe('runSandbox', () => {
   it('prints {"url": …} with --json', async () => {
     const { ctx, out } = fakeContext();
     let stop!: () => void;
-    const done = runSandbox(ctx, flags({ json: true }), new Promise<void>((r) => { stop = r; }));
+    const done = runSandbox(
+      ctx,
+      flags({ json: true }),
+      new Promise<void>((r) => {
+        stop = r;
+      }),
+    );
     await waitFor(() => out.length > 0);
     expect(JSON.parse(out[0]!)).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
     expect(out[0]!.trim().split('\n')).toHaveLength(1);
@@ -84,7 +118,11 @@ describe('registerSandbox', () => {
     const program = new Command('wa-send').exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
     let captured: unknown;
     // The wrap records the parsed flags instead of running (running would wait for a signal).
-    const bind: Bind = () => async (...args: unknown[]) => { captured = args[0]; };
+    const bind: Bind =
+      () =>
+      async (...args: unknown[]) => {
+        captured = args[0];
+      };
     registerSandbox(program, bind);
     program.commands.forEach((c) => c.exitOverride());
     return program.parseAsync(argv, { from: 'user' }).then(() => captured);
@@ -92,13 +130,54 @@ describe('registerSandbox', () => {
 
   it('parses every flag, with port 8089 and host 127.0.0.1 by default', async () => {
     expect(await parse(['sandbox'])).toMatchObject({ port: 8089, host: '127.0.0.1' });
-    const f = await parse(['sandbox', '--port', '0', '--latency', '20', '--jitter', '5', '--fail', '131026=0.1', '--fail', '131000=0.2',
-      '--seed', 's1', '--mps', '80', '--token', 't', '--webhook-url', 'http://127.0.0.1:1/w', '--app-secret', 'x', '--read-fraction', '0.25', '--json']);
-    expect(f).toEqual({ port: 0, host: '127.0.0.1', latency: 20, jitter: 5, fail: ['131026=0.1', '131000=0.2'], seed: 's1', mps: 80, token: 't',
-      webhookUrl: 'http://127.0.0.1:1/w', appSecret: 'x', readFraction: 0.25, json: true });
+    const f = await parse([
+      'sandbox',
+      '--port',
+      '0',
+      '--latency',
+      '20',
+      '--jitter',
+      '5',
+      '--fail',
+      '131026=0.1',
+      '--fail',
+      '131000=0.2',
+      '--seed',
+      's1',
+      '--mps',
+      '80',
+      '--token',
+      't',
+      '--webhook-url',
+      'http://127.0.0.1:1/w',
+      '--app-secret',
+      'x',
+      '--read-fraction',
+      '0.25',
+      '--json',
+    ]);
+    expect(f).toEqual({
+      port: 0,
+      host: '127.0.0.1',
+      latency: 20,
+      jitter: 5,
+      fail: ['131026=0.1', '131000=0.2'],
+      seed: 's1',
+      mps: 80,
+      token: 't',
+      webhookUrl: 'http://127.0.0.1:1/w',
+      appSecret: 'x',
+      readFraction: 0.25,
+      json: true,
+    });
   });
 
-  it.each([['--read-fraction', '2'], ['--port', '-1'], ['--mps', '0'], ['--latency', 'soon']])('rejects %s %s', async (flag, value) => {
+  it.each([
+    ['--read-fraction', '2'],
+    ['--port', '-1'],
+    ['--mps', '0'],
+    ['--latency', 'soon'],
+  ])('rejects %s %s', async (flag, value) => {
     await expect(parse(['sandbox', flag, value])).rejects.toBeInstanceOf(CommanderError);
   });
 });
@@ -108,7 +187,13 @@ describe('runSandbox errors', () => {
     const { ctx } = fakeContext();
     let stop!: () => void;
     const first = fakeContext();
-    const done = runSandbox(first.ctx, flags(), new Promise<void>((r) => { stop = r; }));
+    const done = runSandbox(
+      first.ctx,
+      flags(),
+      new Promise<void>((r) => {
+        stop = r;
+      }),
+    );
     await waitFor(() => first.out.length > 0);
     const port = Number(/:(\d+)\n$/.exec(first.out[0]!)![1]);
     const err = await runSandbox(ctx, flags({ port }), Promise.resolve()).catch((e: unknown) => e);

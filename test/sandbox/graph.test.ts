@@ -1,8 +1,8 @@
 // The Graph GETs a preflight reads: the phone number node (?fields=, quality, throughput, messaging
 // limit) and a WABA's message_templates (name filter, fields, paging), with /messages' Bearer check.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import type { TemplateDefinition } from '../../src/core/template-check.js';
+import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { post, textMessage } from './helpers.js';
 
 async function get(base: string, path: string, token: string | null = 'test-token'): Promise<{ status: number; json: any }> {
@@ -16,38 +16,69 @@ async function configure(base: string, body: unknown): Promise<{ status: number;
 }
 
 const promo = (i: number): TemplateDefinition => ({
-  name: `promo_${String(i).padStart(2, '0')}`, language: 'en_US', status: 'APPROVED', category: 'MARKETING',
+  name: `promo_${String(i).padStart(2, '0')}`,
+  language: 'en_US',
+  status: 'APPROVED',
+  category: 'MARKETING',
   components: [{ type: 'BODY', text: 'Sale {{1}}' }],
 });
 
 describe('GET /{version}/{phone-number-id}', () => {
   let sandbox: RunningSandbox;
-  beforeAll(async () => { sandbox = await startSandbox(); });
-  afterAll(async () => { await sandbox.close(); });
-  beforeEach(() => sandbox.configure({ quality: 'GREEN', messagingLimit: 'TIER_UNLIMITED', throughput: 'STANDARD', token: null }));
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+  beforeEach(() =>
+    sandbox.configure({ quality: 'GREEN', messagingLimit: 'TIER_UNLIMITED', throughput: 'STANDARD', token: null }),
+  );
 
   it("answers Meta's default fields for any id", async () => {
     const r = await get(sandbox.url, '/v23.0/106540352242922');
     expect(r.status).toBe(200);
-    expect(r.json).toEqual({ id: '106540352242922', display_phone_number: '+1 555-000-0000', verified_name: 'wa-send sandbox', quality_rating: 'GREEN' });
+    expect(r.json).toEqual({
+      id: '106540352242922',
+      display_phone_number: '+1 555-000-0000',
+      verified_name: 'wa-send sandbox',
+      quality_rating: 'GREEN',
+    });
   });
 
   it('answers only the fields asked for, plus id', async () => {
     const r = await get(sandbox.url, '/v23.0/1?fields=throughput,whatsapp_business_manager_messaging_limit');
-    expect(r.json).toEqual({ id: '1', throughput: { level: 'STANDARD' }, whatsapp_business_manager_messaging_limit: 'TIER_UNLIMITED' });
+    expect(r.json).toEqual({
+      id: '1',
+      throughput: { level: 'STANDARD' },
+      whatsapp_business_manager_messaging_limit: 'TIER_UNLIMITED',
+    });
     // Graph's nested selection syntax reads as the field itself.
-    expect((await get(sandbox.url, '/v23.0/1?fields=throughput{level}')).json).toEqual({ id: '1', throughput: { level: 'STANDARD' } });
+    expect((await get(sandbox.url, '/v23.0/1?fields=throughput{level}')).json).toEqual({
+      id: '1',
+      throughput: { level: 'STANDARD' },
+    });
   });
 
   it('reflects quality, messaging limit and throughput set at start, by configure() and by POST /_sandbox/config', async () => {
     const other = await startSandbox({ quality: 'YELLOW', messagingLimit: 'TIER_250', throughput: 'HIGH' });
     try {
       const fields = '?fields=quality_rating,throughput,whatsapp_business_manager_messaging_limit';
-      expect((await get(other.url, `/v23.0/9${fields}`)).json).toMatchObject({ quality_rating: 'YELLOW', throughput: { level: 'HIGH' }, whatsapp_business_manager_messaging_limit: 'TIER_250' });
+      expect((await get(other.url, `/v23.0/9${fields}`)).json).toMatchObject({
+        quality_rating: 'YELLOW',
+        throughput: { level: 'HIGH' },
+        whatsapp_business_manager_messaging_limit: 'TIER_250',
+      });
       other.configure({ quality: 'RED' });
       expect((await get(other.url, `/v23.0/9${fields}`)).json.quality_rating).toBe('RED');
-      expect((await configure(other.url, { quality: 'UNKNOWN', messaging_limit: 'TIER_2K', throughput: 'STANDARD' })).status).toBe(200);
-      expect((await get(other.url, `/v23.0/9${fields}`)).json).toMatchObject({ quality_rating: 'UNKNOWN', throughput: { level: 'STANDARD' }, whatsapp_business_manager_messaging_limit: 'TIER_2K' });
+      expect(
+        (await configure(other.url, { quality: 'UNKNOWN', messaging_limit: 'TIER_2K', throughput: 'STANDARD' })).status,
+      ).toBe(200);
+      expect((await get(other.url, `/v23.0/9${fields}`)).json).toMatchObject({
+        quality_rating: 'UNKNOWN',
+        throughput: { level: 'STANDARD' },
+        whatsapp_business_manager_messaging_limit: 'TIER_2K',
+      });
     } finally {
       await other.close();
     }
@@ -66,7 +97,11 @@ describe('GET /{version}/{phone-number-id}', () => {
   it('answers error 100 for a field the node does not have', async () => {
     const r = await get(sandbox.url, '/v23.0/1?fields=quality_rating,colour');
     expect(r.status).toBe(400);
-    expect(r.json.error).toMatchObject({ code: 100, type: 'OAuthException', error_data: { details: expect.stringMatching(/nonexisting field \(colour\)/) } });
+    expect(r.json.error).toMatchObject({
+      code: 100,
+      type: 'OAuthException',
+      error_data: { details: expect.stringMatching(/nonexisting field \(colour\)/) },
+    });
   });
 
   it('checks the Bearer token exactly as /messages does (190, HTTP 401, same body shape)', async () => {
@@ -78,7 +113,10 @@ describe('GET /{version}/{phone-number-id}', () => {
     expect(missing.json.error).toMatchObject({ code: 190, error_data: { details: messages.json.error.error_data.details } });
 
     sandbox.configure({ token: 'the-right-token' });
-    expect((await get(sandbox.url, '/v23.0/1', 'a-wrong-token')).json.error).toMatchObject({ code: 190, error_data: { details: 'invalid OAuth access token' } });
+    expect((await get(sandbox.url, '/v23.0/1', 'a-wrong-token')).json.error).toMatchObject({
+      code: 190,
+      error_data: { details: 'invalid OAuth access token' },
+    });
     expect((await get(sandbox.url, '/v23.0/1', 'the-right-token')).status).toBe(200);
     expect((await get(sandbox.url, '/v23.0/1/message_templates', 'a-wrong-token')).status).toBe(401);
   });
@@ -95,28 +133,51 @@ describe('GET /{version}/{phone-number-id}', () => {
 
 describe('GET /{version}/{waba-id}/message_templates', () => {
   let sandbox: RunningSandbox;
-  beforeAll(async () => { sandbox = await startSandbox(); });
-  afterAll(async () => { await sandbox.close(); });
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
   beforeEach(() => sandbox.configure({ templates: null, templateStatuses: [] }));
 
-  it('knows hello_world and order_update in Meta\'s shape by default', async () => {
+  it("knows hello_world and order_update in Meta's shape by default", async () => {
     const r = await get(sandbox.url, '/v23.0/102290129340398/message_templates');
     expect(r.status).toBe(200);
     expect(r.json.data.map((t: any) => t.name)).toEqual(['hello_world', 'order_update']);
     expect(r.json.data[1]).toEqual({
-      name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', id: '1667192013751005', parameter_format: 'POSITIONAL',
-      components: [{ type: 'BODY', text: expect.stringContaining('{{1}}') }, { type: 'FOOTER', text: 'wa-send sandbox' }],
+      name: 'order_update',
+      language: 'en_US',
+      status: 'APPROVED',
+      category: 'UTILITY',
+      id: '1667192013751005',
+      parameter_format: 'POSITIONAL',
+      components: [
+        { type: 'BODY', text: expect.stringContaining('{{1}}') },
+        { type: 'FOOTER', text: 'wa-send sandbox' },
+      ],
     });
     expect(r.json.paging.cursors).toEqual({ before: expect.any(String), after: expect.any(String) });
     expect(r.json.paging.next).toBeUndefined();
   });
 
   it('filters by name (partially, like Meta), language and status, and honours ?fields=', async () => {
-    sandbox.configure({ templates: [{ ...promo(1), name: 'order_update', language: 'pt_BR' }], templateStatuses: ['order_update:pt_BR=PAUSED'] });
+    sandbox.configure({
+      templates: [{ ...promo(1), name: 'order_update', language: 'pt_BR' }],
+      templateStatuses: ['order_update:pt_BR=PAUSED'],
+    });
     const byName = await get(sandbox.url, '/v23.0/1/message_templates?name=order');
-    expect(byName.json.data.map((t: any) => `${t.name}/${t.language}/${t.status}`)).toEqual(['order_update/en_US/APPROVED', 'order_update/pt_BR/PAUSED']);
-    const paused = await get(sandbox.url, '/v23.0/1/message_templates?name=order_update&status=PAUSED&fields=name,language,status');
-    expect(paused.json.data).toEqual([{ id: expect.stringMatching(/^\d+$/), name: 'order_update', language: 'pt_BR', status: 'PAUSED' }]);
+    expect(byName.json.data.map((t: any) => `${t.name}/${t.language}/${t.status}`)).toEqual([
+      'order_update/en_US/APPROVED',
+      'order_update/pt_BR/PAUSED',
+    ]);
+    const paused = await get(
+      sandbox.url,
+      '/v23.0/1/message_templates?name=order_update&status=PAUSED&fields=name,language,status',
+    );
+    expect(paused.json.data).toEqual([
+      { id: expect.stringMatching(/^\d+$/), name: 'order_update', language: 'pt_BR', status: 'PAUSED' },
+    ]);
     expect((await get(sandbox.url, '/v23.0/1/message_templates?language=en_US&fields=name')).json.data).toHaveLength(2);
     expect((await get(sandbox.url, '/v23.0/1/message_templates?name=nothing_like_it')).json).toEqual({ data: [] });
     expect((await get(sandbox.url, '/v23.0/1/message_templates?fields=name,secrets')).json.error.code).toBe(100);

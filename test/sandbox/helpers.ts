@@ -1,7 +1,11 @@
 // Shared helpers for the sandbox tests: a fetch-based sender that speaks to a running sandbox.
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 
-export interface Answer { status: number; json: any; ms: number }
+export interface Answer {
+  status: number;
+  json: any;
+  ms: number;
+}
 
 export async function post(
   url: string,

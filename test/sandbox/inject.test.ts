@@ -1,7 +1,7 @@
 // Deterministic failure injection: the chosen recipients are a function of (seed, phone digits,
 // code); transient codes fail only a recipient key's first attempt; permanent ones always.
 import { afterEach, describe, expect, it } from 'vitest';
-import { isChosen, isTransient, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { isChosen, isTransient, type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { phones, post, stopAll, textMessage } from './helpers.js';
 
 const running: RunningSandbox[] = [];

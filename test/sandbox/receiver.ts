@@ -5,7 +5,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface ReceivedPost { raw: Buffer; json: any; signatureOk: boolean; headers: IncomingMessage['headers'] }
+export interface ReceivedPost {
+  raw: Buffer;
+  json: any;
+  signatureOk: boolean;
+  headers: IncomingMessage['headers'];
+}
 
 export interface Receiver {
   url: string;
@@ -41,9 +46,10 @@ export async function startReceiver(secret: string, answer: (n: number) => numbe
     url: `http://127.0.0.1:${port}/webhook`,
     posts,
     statuses: () => posts.flatMap((p) => p.json.entry.flatMap((e: any) => e.changes.flatMap((c: any) => c.value.statuses))),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,10 +1,11 @@
 // Every one of Meta's 50 example request bodies (facebook/openapi, MIT) must be accepted, with a
 // response shaped like Meta's own example responses.
-import { WHATSAPP_SAMPLES } from '../helpers/fixtures.js';
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
+import { WHATSAPP_SAMPLES } from '../helpers/fixtures.js';
 import { post } from './helpers.js';
 
 const SAMPLES = WHATSAPP_SAMPLES;
@@ -25,12 +26,18 @@ function load(file: string): Record<string, unknown> {
   return JSON.parse(text);
 }
 
-const files = readdirSync(REQUESTS).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(REQUESTS)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('Meta sample requests', () => {
   let sandbox: RunningSandbox;
-  beforeAll(async () => { sandbox = await startSandbox(); });
-  afterAll(async () => { await sandbox.close(); });
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
 
   it('finds all 50 samples', () => {
     expect(files).toHaveLength(50);

@@ -1,7 +1,7 @@
 // Throughput cap, stats windows (max_starts_in_1s, peak_concurrency), duplicates, latency, the
 // config/reset control endpoints, and a close() that leaves nothing running.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { type RunningSandbox, startSandbox } from '../../src/sandbox/index.js';
 import { phones, post, stopAll, textMessage } from './helpers.js';
 
 const running: RunningSandbox[] = [];
@@ -13,7 +13,10 @@ async function sandbox(opts: Parameters<typeof startSandbox>[0] = {}) {
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const control = (url: string, path: string, body: unknown = {}) =>
-  fetch(`${url}/_sandbox/${path}`, { method: 'POST', body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
+  fetch(`${url}/_sandbox/${path}`, { method: 'POST', body: JSON.stringify(body) }).then(async (r) => ({
+    status: r.status,
+    json: (await r.json()) as any,
+  }));
 
 describe('mps', () => {
   it('answers 130429 above mps requests per sliding second, and recovers', async () => {
@@ -64,7 +67,10 @@ describe('stats', () => {
     const st = s.stats();
     expect(st.accepted).toBe(6);
     expect(st.unique_recipients_accepted).toBe(3);
-    expect(st.duplicates).toEqual([{ key: 'b1:7', count: 3 }, { key: '+15552220000', count: 2 }]);
+    expect(st.duplicates).toEqual([
+      { key: 'b1:7', count: 3 },
+      { key: '+15552220000', count: 2 },
+    ]);
     expect(st.accepted_by_key).toBeUndefined();
     expect(s.stats({ detail: true }).accepted_by_key).toEqual({ 'b1:7': 3, 'b1:8': 1, '+15552220000': 2 });
 
@@ -86,7 +92,10 @@ describe('stats', () => {
 describe('control endpoints', () => {
   it('POST /_sandbox/config replaces the given options', async () => {
     const s = await sandbox();
-    expect(await control(s.url, 'config', { failures: [{ code: 131026, fraction: 1 }], latency_ms: 150 })).toEqual({ status: 200, json: { success: true } });
+    expect(await control(s.url, 'config', { failures: [{ code: 131026, fraction: 1 }], latency_ms: 150 })).toEqual({
+      status: 200,
+      json: { success: true },
+    });
     const a = await post(s.url, textMessage('+15551230000'));
     expect(a.json.error.code).toBe(131026);
     expect(a.ms).toBeGreaterThanOrEqual(140);
@@ -116,8 +125,13 @@ describe('control endpoints', () => {
     expect(s.stats().requests).toBe(5);
     expect(await control(s.url, 'reset')).toEqual({ status: 200, json: { success: true } });
     expect(s.stats()).toMatchObject({
-      requests: 0, accepted: 0, errors_by_code: {}, unique_recipients_accepted: 0, duplicates: [],
-      max_starts_in_1s: 0, first_request_at: null,
+      requests: 0,
+      accepted: 0,
+      errors_by_code: {},
+      unique_recipients_accepted: 0,
+      duplicates: [],
+      max_starts_in_1s: 0,
+      first_request_at: null,
     });
   });
 });

@@ -3,16 +3,18 @@
 // retries on failure, and a close() that never hangs on a stuck receiver.
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { plannedStatuses, startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { plannedStatuses, type RunningSandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.js';
 import { applyPatch, DEFAULTS } from '../../src/sandbox/options.js';
 import { post, textMessage, waitFor } from './helpers.js';
-import { startReceiver, type Receiver } from './receiver.js';
+import { type Receiver, startReceiver } from './receiver.js';
 
 const SECRET = 'test-app-secret';
 const PNID = '555000111';
 const RANK: Record<string, number> = { sent: 0, delivered: 1, read: 2, failed: 1 };
 const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
 
 async function setup(opts: SandboxOptions, answer?: (n: number) => number | null): Promise<{ s: RunningSandbox; r: Receiver }> {
   const r = await startReceiver(SECRET, answer);
@@ -22,12 +24,19 @@ async function setup(opts: SandboxOptions, answer?: (n: number) => number | null
   return { s, r };
 }
 
-interface Sent { wamid: string; digits: string; key: string; type: string }
+interface Sent {
+  wamid: string;
+  digits: string;
+  key: string;
+  type: string;
+}
 async function sendMany(s: RunningSandbox, n: number, base = 15557000000): Promise<Sent[]> {
   const out: Sent[] = [];
   for (let i = 0; i < n; i++) {
     const to = `+${base + i}`;
-    const { json } = await post(s.url, textMessage(to, { biz_opaque_callback_data: `b1:${i}` }), { path: `/v23.0/${PNID}/messages` });
+    const { json } = await post(s.url, textMessage(to, { biz_opaque_callback_data: `b1:${i}` }), {
+      path: `/v23.0/${PNID}/messages`,
+    });
     out.push({ wamid: json.messages[0].id, digits: String(base + i), key: `b1:${i}`, type: 'text' });
   }
   return out;
@@ -46,16 +55,35 @@ function byWamid(statuses: any[]): Map<string, string[]> {
 
 describe('status webhooks', () => {
   it('posts signed, Meta-shaped batches following the planned sent→delivered→read/failed path', async () => {
-    const opts = { seed: 'wh', readFraction: 0.5, asyncFailFraction: 0.2, webhookDisorder: 0, webhookDuplicates: 0, webhookBatchSize: 10 };
+    const opts = {
+      seed: 'wh',
+      readFraction: 0.5,
+      asyncFailFraction: 0.2,
+      webhookDisorder: 0,
+      webhookDuplicates: 0,
+      webhookBatchSize: 10,
+    };
     const { s, r } = await setup(opts);
     const sent = await sendMany(s, 40);
-    const reaction = await post(s.url, { messaging_product: 'whatsapp', to: '+15558880000', type: 'reaction', reaction: { message_id: sent[0]!.wamid, emoji: '👍' } }, { path: `/v23.0/${PNID}/messages` });
+    const reaction = await post(
+      s.url,
+      {
+        messaging_product: 'whatsapp',
+        to: '+15558880000',
+        type: 'reaction',
+        reaction: { message_id: sent[0]!.wamid, emoji: '👍' },
+      },
+      { path: `/v23.0/${PNID}/messages` },
+    );
     await settled(s, r);
 
     expect(r.posts.length).toBeGreaterThan(1);
     for (const p of r.posts) {
       expect(p.signatureOk).toBe(true);
-      expect(p.json).toMatchObject({ object: 'whatsapp_business_account', entry: [{ id: expect.any(String), changes: [{ field: 'messages' }] }] });
+      expect(p.json).toMatchObject({
+        object: 'whatsapp_business_account',
+        entry: [{ id: expect.any(String), changes: [{ field: 'messages' }] }],
+      });
       const value = p.json.entry[0].changes[0].value;
       expect(value.messaging_product).toBe('whatsapp');
       expect(value.metadata).toEqual({ display_phone_number: expect.any(String), phone_number_id: PNID });
@@ -82,14 +110,34 @@ describe('status webhooks', () => {
       if (st.status === 'sent') expect(st.conversation.id).toMatch(/^[0-9a-f]{16}$/);
       if (st.status === 'failed') {
         expect(st.pricing).toBeUndefined();
-        expect(st.errors).toEqual([{ code: 131026, title: expect.any(String), message: expect.any(String), error_data: { details: expect.any(String) }, href: expect.stringMatching(/^https:/) }]);
+        expect(st.errors).toEqual([
+          {
+            code: 131026,
+            title: expect.any(String),
+            message: expect.any(String),
+            error_data: { details: expect.any(String) },
+            href: expect.stringMatching(/^https:/),
+          },
+        ]);
       }
     }
 
     const w = s.stats().webhooks;
     const count = (status: string) => r.statuses().filter((st) => st.status === status).length;
-    expect(w.events).toEqual({ sent: count('sent'), delivered: count('delivered'), read: count('read'), failed: count('failed') });
-    expect(w).toMatchObject({ enabled: true, posts: r.posts.length, post_failures: 0, duplicates: 0, events_dropped: 0, events_posted: r.statuses().length });
+    expect(w.events).toEqual({
+      sent: count('sent'),
+      delivered: count('delivered'),
+      read: count('read'),
+      failed: count('failed'),
+    });
+    expect(w).toMatchObject({
+      enabled: true,
+      posts: r.posts.length,
+      post_failures: 0,
+      duplicates: 0,
+      events_dropped: 0,
+      events_posted: r.statuses().length,
+    });
   });
 
   // Disorder and duplicates are checked apart: a duplicate can overtake its original in a backlog,
@@ -140,7 +188,9 @@ describe('status webhooks', () => {
     expect(p.json.entry[0].changes[0].value.statuses[0].biz_opaque_callback_data).toBe(key);
     // Re-serializing the parsed JSON gives other bytes, so its HMAC would not verify.
     const reserialized = JSON.stringify(p.json);
-    expect(createHmac('sha256', SECRET).update(reserialized).digest('hex')).not.toBe(String(p.headers['x-hub-signature-256']).slice(7));
+    expect(createHmac('sha256', SECRET).update(reserialized).digest('hex')).not.toBe(
+      String(p.headers['x-hub-signature-256']).slice(7),
+    );
   });
 
   it('retries failed POSTs with the same body', async () => {

@@ -10,15 +10,30 @@ const WAMID = 'wamid.TEST0001';
 const OK_BODY = JSON.stringify({ messaging_product: 'whatsapp', messages: [{ id: WAMID }] });
 const MESSAGE = { messaging_product: 'whatsapp', to: '15551230000', type: 'text', text: { body: 'hi ünï' } };
 
-interface Seen { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }
-interface TestServer { url: string; seen: Seen[]; connections: number; open: Set<net.Socket>; close(): Promise<void> }
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+interface TestServer {
+  url: string;
+  seen: Seen[];
+  connections: number;
+  open: Set<net.Socket>;
+  close(): Promise<void>;
+}
 type Respond = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 
 const cleanups: Array<() => Promise<void>> = [];
 const outcomes: SendOutcome[] = [];
-afterEach(async () => { for (const c of cleanups.splice(0)) await c(); });
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
+});
 // Whatever went wrong in any test, the token must not have ended up in an outcome.
-afterAll(() => { for (const o of outcomes) expect(JSON.stringify(o)).not.toContain(TOKEN); });
+afterAll(() => {
+  for (const o of outcomes) expect(JSON.stringify(o)).not.toContain(TOKEN);
+});
 
 async function serve(respond: Respond): Promise<TestServer> {
   const seen: Seen[] = [];
@@ -32,11 +47,21 @@ async function serve(respond: Respond): Promise<TestServer> {
       respond(req, res, body);
     });
   });
-  const t: TestServer = { url: '', seen, connections: 0, open, close: async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  } };
-  server.on('connection', (s: net.Socket) => { t.connections++; open.add(s); s.on('close', () => open.delete(s)); });
+  const t: TestServer = {
+    url: '',
+    seen,
+    connections: 0,
+    open,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+  server.on('connection', (s: net.Socket) => {
+    t.connections++;
+    open.add(s);
+    s.on('close', () => open.delete(s));
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
   cleanups.push(t.close);
@@ -44,7 +69,14 @@ async function serve(respond: Respond): Promise<TestServer> {
 }
 
 function client(apiUrl: string, extra: Partial<CloudApiClientOptions> = {}): CloudApiClient {
-  const c = new CloudApiClient({ apiUrl, apiVersion: 'v23.0', phoneNumberId: '1234567890', token: TOKEN, connections: 4, ...extra });
+  const c = new CloudApiClient({
+    apiUrl,
+    apiVersion: 'v23.0',
+    phoneNumberId: '1234567890',
+    token: TOKEN,
+    connections: 4,
+    ...extra,
+  });
   cleanups.unshift(() => c.close()); // close the client before its server
   return c;
 }
@@ -67,9 +99,11 @@ function fakeToken(length: number, seed: number): string {
   return out;
 }
 
-const json = (status: number, body: string, headers: Record<string, string> = {}): Respond => (_q, res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
-};
+const json =
+  (status: number, body: string, headers: Record<string, string> = {}): Respond =>
+  (_q, res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body);
+  };
 
 describe('CloudApiClient: answers', () => {
   it('POSTs the JSON body with bearer auth to /{version}/{phone id}/messages and reads the wamid', async () => {
@@ -83,18 +117,31 @@ describe('CloudApiClient: answers', () => {
     expect(JSON.parse(req!.body)).toEqual(MESSAGE);
   });
 
-  it.each([['/proxy/graph/', '/proxy/graph/v23.0/1234567890/messages'], ['/', '/v23.0/1234567890/messages'],
-    ['/base', '/base/v23.0/1234567890/messages']])('apiUrl path %j', async (suffix, path) => {
+  it.each([
+    ['/proxy/graph/', '/proxy/graph/v23.0/1234567890/messages'],
+    ['/', '/v23.0/1234567890/messages'],
+    ['/base', '/base/v23.0/1234567890/messages'],
+  ])('apiUrl path %j', async (suffix, path) => {
     const s = await serve(json(200, OK_BODY));
     expect((await send(client(s.url + suffix))).kind).toBe('accepted');
     expect(s.seen[0]!.url).toBe(path);
   });
 
   it('an error body is classified by its code', async () => {
-    const body = JSON.stringify({ error: { code: 131026, message: 'm', error_data: { details: 'not on WhatsApp' }, fbtrace_id: 'TR' } });
+    const body = JSON.stringify({
+      error: { code: 131026, message: 'm', error_data: { details: 'not on WhatsApp' }, fbtrace_id: 'TR' },
+    });
     const s = await serve(json(400, body));
-    expect(await send(client(s.url))).toEqual({ kind: 'error', httpStatus: 400, errorClass: 'permanent', code: 131026,
-      title: 'Message undeliverable', detail: 'not on WhatsApp', retryAfterMs: null, fbtraceId: 'TR' });
+    expect(await send(client(s.url))).toEqual({
+      kind: 'error',
+      httpStatus: 400,
+      errorClass: 'permanent',
+      code: 131026,
+      title: 'Message undeliverable',
+      detail: 'not on WhatsApp',
+      retryAfterMs: null,
+      fbtraceId: 'TR',
+    });
   });
 
   it('429 with Retry-After is a throttle carrying the delay', async () => {
@@ -103,8 +150,11 @@ describe('CloudApiClient: answers', () => {
   });
 
   it('503 with an HTML page is retryable with a one-line snippet of its text', async () => {
-    const s = await serve((_q, res) => res.writeHead(503, { 'content-type': 'text/html' })
-      .end(`<html>\n<body>Service Unavailable ${'z'.repeat(100_000)}</body></html>`));
+    const s = await serve((_q, res) =>
+      res
+        .writeHead(503, { 'content-type': 'text/html' })
+        .end(`<html>\n<body>Service Unavailable ${'z'.repeat(100_000)}</body></html>`),
+    );
     const o = await send(client(s.url));
     expect(o).toMatchObject({ kind: 'error', httpStatus: 503, errorClass: 'retryable', code: null });
     // The page's text, not its markup.
@@ -128,14 +178,19 @@ describe('CloudApiClient: was the request written?', () => {
     let seenAtWrite = -1;
     let written = 0;
     const s = await serve(json(200, OK_BODY));
-    const o = await send(client(s.url), MESSAGE, () => { written++; seenAtWrite = s.seen.length; });
+    const o = await send(client(s.url), MESSAGE, () => {
+      written++;
+      seenAtWrite = s.seen.length;
+    });
     expect(o.kind).toBe('accepted');
     expect(written).toBe(1);
     expect(seenAtWrite).toBe(0);
   });
 
   it('a server that reads the request and never answers gives unknown after the response timeout', async () => {
-    const s = await serve(() => { /* never answer */ });
+    const s = await serve(() => {
+      /* never answer */
+    });
     const started = Date.now();
     const o = await send(client(s.url, { responseTimeoutMs: 300 }));
     expect(o).toMatchObject({ kind: 'unknown', detail: expect.stringContaining('UND_ERR_HEADERS_TIMEOUT') });
@@ -196,24 +251,47 @@ describe('CloudApiClient: an echoed token never reaches an outcome', () => {
   const fragments = Array.from({ length: LONG.length - 7 }, (_, p) => LONG.slice(p, p + 8));
   const leaked = (o: SendOutcome) => fragments.filter((f) => JSON.stringify(o).includes(f));
   const headerDump = (req: http.IncomingMessage) =>
-    Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\n');
+    Object.entries(req.headers)
+      .map(([k, v]) => `${k}: ${String(v)}`)
+      .join('\n');
 
   const cases: Array<[string, Respond]> = [
-    ['407 text/plain echoing every header', (req, res) => res.writeHead(407, { 'content-type': 'text/plain' })
-      .end(`Proxy authentication required. Request headers:\n${headerDump(req)}`)],
-    ['401 text/plain with the Authorization header first', (req, res) => res.writeHead(401, { 'content-type': 'text/plain' })
-      .end(`denied: authorization=${req.headers.authorization!} host=${req.headers.host!}`)],
-    ['401 JSON error whose message carries the first 120 characters of the token', (req, res) => {
-      const cut = req.headers.authorization!.slice('Bearer '.length, 'Bearer '.length + 120);
-      res.writeHead(401, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: { code: 190, message: `Malformed access token ${cut}`, type: 'OAuthException' } }));
-    }],
-    ['400 JSON error whose message carries a middle piece of the token', (req, res) => {
-      res.writeHead(400, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: { code: 131009, message: `bad value ${req.headers.authorization!.slice(60, 100)}` } }));
-    }],
-    ['502 HTML page echoing the headers', (req, res) => res.writeHead(502, { 'content-type': 'text/html' })
-      .end(`<html><body><pre>${headerDump(req)}</pre></body></html>`)],
+    [
+      '407 text/plain echoing every header',
+      (req, res) =>
+        res
+          .writeHead(407, { 'content-type': 'text/plain' })
+          .end(`Proxy authentication required. Request headers:\n${headerDump(req)}`),
+    ],
+    [
+      '401 text/plain with the Authorization header first',
+      (req, res) =>
+        res
+          .writeHead(401, { 'content-type': 'text/plain' })
+          .end(`denied: authorization=${req.headers.authorization!} host=${req.headers.host!}`),
+    ],
+    [
+      '401 JSON error whose message carries the first 120 characters of the token',
+      (req, res) => {
+        const cut = req.headers.authorization!.slice('Bearer '.length, 'Bearer '.length + 120);
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 190, message: `Malformed access token ${cut}`, type: 'OAuthException' } }));
+      },
+    ],
+    [
+      '400 JSON error whose message carries a middle piece of the token',
+      (req, res) => {
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { code: 131009, message: `bad value ${req.headers.authorization!.slice(60, 100)}` } }));
+      },
+    ],
+    [
+      '502 HTML page echoing the headers',
+      (req, res) =>
+        res.writeHead(502, { 'content-type': 'text/html' }).end(`<html><body><pre>${headerDump(req)}</pre></body></html>`),
+    ],
   ];
   it.each(cases)('%s', async (_name, respond) => {
     const s = await serve(respond);
@@ -243,7 +321,13 @@ describe('CloudApiClient: token and sockets', () => {
   });
 
   it('constructor errors never echo the token', () => {
-    const thrown = (() => { try { client('http://127.0.0.1:1', { token: `${TOKEN}\r\nX: y` }); } catch (e) { return e; } })();
+    const thrown = (() => {
+      try {
+        client('http://127.0.0.1:1', { token: `${TOKEN}\r\nX: y` });
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(String(thrown)).toMatch(/line break/);
     expect(String(thrown)).not.toContain(TOKEN);
     expect(() => client('http://127.0.0.1:1', { connections: 0 })).toThrow(/connections/);
@@ -265,7 +349,10 @@ describe('CloudApiClient: token and sockets', () => {
     let peak = 0;
     const s = await serve((_q, res) => {
       peak = Math.max(peak, ++inFlight);
-      setTimeout(() => { inFlight--; res.writeHead(200).end(OK_BODY); }, 5);
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(200).end(OK_BODY);
+      }, 5);
     });
     const c = client(s.url, { connections: 3 });
     const all = await Promise.all(Array.from({ length: 60 }, () => send(c)));

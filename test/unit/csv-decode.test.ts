@@ -24,7 +24,12 @@ describe('Utf8Or1252', () => {
   });
 
   it('reads bytes that are not UTF-8 as Windows-1252, per character, in a mixed file', () => {
-    const bytes = Buffer.concat([Buffer.from('Chloé,'), latin1('Chlo\xe9 M\xfcller,'), Buffer.from([0x80, 0x93, 0x94, 0x96, 0x97]), Buffer.from(' Zoë')]);
+    const bytes = Buffer.concat([
+      Buffer.from('Chloé,'),
+      latin1('Chlo\xe9 M\xfcller,'),
+      Buffer.from([0x80, 0x93, 0x94, 0x96, 0x97]),
+      Buffer.from(' Zoë'),
+    ]);
     const expected = 'Chloé,Chloé Müller,€“”–— Zoë';
     expect(decodeInChunks(bytes, [1000])).toBe(expected);
     for (const size of [1, 2, 3]) expect(decodeInChunks(bytes, [size])).toBe(expected);
@@ -69,10 +74,18 @@ describe('detectEncoding', () => {
 });
 
 describe('delimiters', () => {
-  it.each([['sep=;', ';'], ['SEP=,', ','], ['sep=\t', '\t'], ['sep=\\t', '\t'], ['Sep=|', '|'], ['sep=;;', null], ['name,sep=;', null], ['sep=x', null]])(
-    'reads the Excel line %j', (line, expected) => {
-      expect(sepLineDelimiter(line)).toBe(expected);
-    });
+  it.each([
+    ['sep=;', ';'],
+    ['SEP=,', ','],
+    ['sep=\t', '\t'],
+    ['sep=\\t', '\t'],
+    ['Sep=|', '|'],
+    ['sep=;;', null],
+    ['name,sep=;', null],
+    ['sep=x', null],
+  ])('reads the Excel line %j', (line, expected) => {
+    expect(sepLineDelimiter(line)).toBe(expected);
+  });
 
   it('detects | only when no other delimiter occurs outside quotes', () => {
     expect(detectDelimiter('name|phone|city')).toBe('|');

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openCsv, type CsvRow } from '../../src/csv/csv.js';
 import { WaSendError } from '../../src/core/errors.js';
+import { type CsvRow, openCsv } from '../../src/csv/csv.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wa-csv-'));
 let n = 0;
@@ -24,7 +24,10 @@ describe('openCsv', () => {
   it('reads a plain file with the line each record starts on', async () => {
     const { headers, rows } = await read('name,phone\nAna,+14152014567\nBo,+14152014568\n');
     expect(headers).toEqual(['name', 'phone']);
-    expect(rows).toEqual([{ line: 2, values: ['Ana', '+14152014567'] }, { line: 3, values: ['Bo', '+14152014568'] }]);
+    expect(rows).toEqual([
+      { line: 2, values: ['Ana', '+14152014567'] },
+      { line: 3, values: ['Bo', '+14152014568'] },
+    ]);
   });
 
   it('strips a UTF-8 BOM and keeps non-ASCII text', async () => {
@@ -33,7 +36,11 @@ describe('openCsv', () => {
     expect(rows[0]).toMatchObject({ values: ['Chloé', '1'] });
   });
 
-  it.each([[';', 'name;phone;city\nA;1;x\n'], ['\t', 'name\tphone\nA\t1\n'], [',', 'name,phone\nA,1\n']])('detects the %j delimiter', async (d, text) => {
+  it.each([
+    [';', 'name;phone;city\nA;1;x\n'],
+    ['\t', 'name\tphone\nA\t1\n'],
+    [',', 'name,phone\nA,1\n'],
+  ])('detects the %j delimiter', async (d, text) => {
     expect((await read(text)).delimiter).toBe(d);
   });
 
@@ -52,7 +59,10 @@ describe('openCsv', () => {
 
   it('skips blank lines and lines of bare delimiters, keeping line numbers true', async () => {
     const { rows } = await read('name,phone\n\nA,1\n,\n\nB,2');
-    expect(rows).toEqual([{ line: 3, values: ['A', '1'] }, { line: 6, values: ['B', '2'] }]);
+    expect(rows).toEqual([
+      { line: 3, values: ['A', '1'] },
+      { line: 6, values: ['B', '2'] },
+    ]);
   });
 
   it('turns ragged rows into errors, not crashes; trailing empty cells are fine', async () => {
@@ -90,14 +100,21 @@ describe('openCsv', () => {
 
   it('decodes Windows-1252 text that first appears after the first 64 KB (no guessing from a sample)', async () => {
     const ascii = Array.from({ length: 3000 }, (_, i) => `Person ${i},+1415${String(2000000 + i).padStart(7, '0')}`).join('\n');
-    const content = Buffer.concat([Buffer.from(`name,phone\n${ascii}\n`), Buffer.from('Chlo\xe9 M\xfcller \x93Ana\x94 \x80,+14155550100\n', 'latin1')]);
+    const content = Buffer.concat([
+      Buffer.from(`name,phone\n${ascii}\n`),
+      Buffer.from('Chlo\xe9 M\xfcller \x93Ana\x94 \x80,+14155550100\n', 'latin1'),
+    ]);
     expect(content.indexOf(0xe9)).toBeGreaterThan(64 * 1024);
     const { rows } = await read(content);
     expect(rows.at(-1)).toEqual({ line: 3002, values: ['Chloé Müller “Ana” €', '+14155550100'] });
   });
 
   it('keeps UTF-8 text right when one stray Windows-1252 byte appears in the file', async () => {
-    const content = Buffer.concat([Buffer.from('name,phone\nChloé,1\n'), Buffer.from('Jos\xe9,2\n', 'latin1'), Buffer.from('Zoë,3\n')]);
+    const content = Buffer.concat([
+      Buffer.from('name,phone\nChloé,1\n'),
+      Buffer.from('Jos\xe9,2\n', 'latin1'),
+      Buffer.from('Zoë,3\n'),
+    ]);
     expect((await read(content)).rows.map((r) => r.error ?? r.values[0])).toEqual(['Chloé', 'José', 'Zoë']);
   });
 
@@ -129,7 +146,12 @@ describe('openCsv', () => {
     expect((await read(Buffer.from(le).swap16())).rows).toEqual([{ line: 2, values: ['José', '+14155550100'] }]);
   });
 
-  it.each([['sep=;', ';'], ['SEP=|', '|'], ['sep=\t', '\t'], ['sep=,', ',']])('uses and skips an Excel %j first line, counting it as line 1', async (sepLine, d) => {
+  it.each([
+    ['sep=;', ';'],
+    ['SEP=|', '|'],
+    ['sep=\t', '\t'],
+    ['sep=,', ','],
+  ])('uses and skips an Excel %j first line, counting it as line 1', async (sepLine, d) => {
     const { headers, delimiter, rows } = await read(`${sepLine}\r\nname${d}phone\r\n\r\nAna${d}1\r\n`);
     expect(delimiter).toBe(d);
     expect(headers).toEqual(['name', 'phone']);
@@ -156,16 +178,21 @@ describe('openCsv', () => {
     const err = await read(`${lines.join('\n')}\n`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WaSendError);
     expect((err as WaSendError).kind).toBe('usage');
-    expect((err as Error).message).toMatch(/line 12: a quoted field starts here and its closing quote on line 22 is followed by "s".*lines 12-22 do not pair up.*nothing was planned/);
+    expect((err as Error).message).toMatch(
+      /line 12: a quoted field starts here and its closing quote on line 22 is followed by "s".*lines 12-22 do not pair up.*nothing was planned/,
+    );
   });
 
   it('refuses a record over several lines whose quotes do not pair up even when the bad quote is on its first line', async () => {
     const err = await read('name,note,phone\n"Ana"x,"12 Main St\nApt 4",1\nBo,,2\n').catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/line 2: a quoted field starts here and its closing quote is followed by "x".*lines 2-3/);
+    expect((err as Error).message).toMatch(
+      /line 2: a quoted field starts here and its closing quote is followed by "x".*lines 2-3/,
+    );
   });
 
   it('reads multi-line quoted fields (with delimiters and doubled quotes) and the rows after them', async () => {
-    const content = 'name,address,phone\n"Ana ""Nana"" Souza","12 Main St, Apt 4\nSpringfield, IL\n""Back door""",+14155550100\n' +
+    const content =
+      'name,address,phone\n"Ana ""Nana"" Souza","12 Main St, Apt 4\nSpringfield, IL\n""Back door""",+14155550100\n' +
       'Bo,"",+14155550101\n"Xu, Li","""",+14155550102\n';
     const { rows } = await read(content);
     expect(rows).toEqual([
@@ -185,9 +212,15 @@ describe('openCsv', () => {
   });
 
   it('makes a quoted field followed by garbage a malformed row, and reads on from the next line', async () => {
-    const { rows } = await read('name,phone\nAna,+14155550100\n"Ana"x,+14155550101\n\n"Doc" Smith,+14155550102\nBo,+14155550103\n');
+    const { rows } = await read(
+      'name,phone\nAna,+14155550100\n"Ana"x,+14155550101\n\n"Doc" Smith,+14155550102\nBo,+14155550103\n',
+    );
     expect(rows[0]).toEqual({ line: 2, values: ['Ana', '+14155550100'] });
-    expect(rows[1]).toMatchObject({ line: 3, error: expect.stringMatching(/^the quoted field "Ana" is followed by "x" instead of a delimiter/), raw: '"Ana"x,+14155550101' });
+    expect(rows[1]).toMatchObject({
+      line: 3,
+      error: expect.stringMatching(/^the quoted field "Ana" is followed by "x" instead of a delimiter/),
+      raw: '"Ana"x,+14155550101',
+    });
     expect(rows[2]).toMatchObject({ line: 5, error: expect.stringMatching(/"Doc" is followed by " "/) });
     expect(rows[3]).toEqual({ line: 6, values: ['Bo', '+14155550103'] });
   });

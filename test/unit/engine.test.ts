@@ -50,8 +50,17 @@ function fakeSender(store: MemoryRunStore, clock: VirtualClock, script: Script, 
   return { sender, calls, starts, maxInFlight: () => max };
 }
 
-const accepted = (to: string): SendOutcome => ({ kind: 'accepted', httpStatus: 200, wamid: `wamid.${to}`, messageStatus: 'accepted' });
-const apiError = (code: number | null, errorClass: Extract<SendOutcome, { kind: 'error' }>['errorClass'], httpStatus = 400): SendOutcome => ({
+const accepted = (to: string): SendOutcome => ({
+  kind: 'accepted',
+  httpStatus: 200,
+  wamid: `wamid.${to}`,
+  messageStatus: 'accepted',
+});
+const apiError = (
+  code: number | null,
+  errorClass: Extract<SendOutcome, { kind: 'error' }>['errorClass'],
+  httpStatus = 400,
+): SendOutcome => ({
   kind: 'error',
   httpStatus,
   errorClass,
@@ -68,11 +77,35 @@ function setup(n: number) {
   return { clock, store };
 }
 
-function engineFor(store: MemoryRunStore, clock: VirtualClock, sender: Sender, opts: Partial<EngineOptions> = {}, extra: Partial<ConstructorParameters<typeof Engine>[1]> = {}) {
+function engineFor(
+  store: MemoryRunStore,
+  clock: VirtualClock,
+  sender: Sender,
+  opts: Partial<EngineOptions> = {},
+  extra: Partial<ConstructorParameters<typeof Engine>[1]> = {},
+) {
   return new Engine(
-    { broadcastId: 'b-test', owner: 'test-owner', leaseTtlMs: 30_000, rate: 1000, concurrency: 4, maxAttempts: 3, maxWaitMs: 5000, retryBaseMs: 5, retryCapMs: 20, ...opts },
+    {
+      broadcastId: 'b-test',
+      owner: 'test-owner',
+      leaseTtlMs: 30_000,
+      rate: 1000,
+      concurrency: 4,
+      maxAttempts: 3,
+      maxWaitMs: 5000,
+      retryBaseMs: 5,
+      retryCapMs: 20,
+      ...opts,
+    },
     { store, sender, clock, random: () => 0.5, buildBody: (r) => ({ to: r.phone }), ...extra },
   );
+}
+
+/** True the first time a recipient is seen. */
+function firstTimeFails(seen: Set<string>, to: string): boolean {
+  if (seen.has(to)) return false;
+  seen.add(to);
+  return true;
 }
 
 /** Most starts in any window of `ms` (inclusive of both ends). */
@@ -204,7 +237,9 @@ describe('Engine', () => {
   it('stops with work left (pending) when the next retry is due after --max-wait', async () => {
     const { clock, store } = setup(3);
     const fake = fakeSender(store, clock, () => apiError(131000, 'retryable', 500));
-    const result = await clock.run(engineFor(store, clock, fake.sender, { maxWaitMs: 0, retryBaseMs: 60_000, retryCapMs: 60_000 }).run());
+    const result = await clock.run(
+      engineFor(store, clock, fake.sender, { maxWaitMs: 0, retryBaseMs: 60_000, retryCapMs: 60_000 }).run(),
+    );
     expect(result.stop).toBe('pending');
     expect(result.reason).toMatch(/next retry due/);
     expect(store.states()).toEqual({ retry: 3 });
@@ -213,8 +248,10 @@ describe('Engine', () => {
   it('waits for retries within --max-wait and finishes', async () => {
     const { clock, store } = setup(3);
     const seen = new Set<string>();
-    const fake = fakeSender(store, clock, (to) => (seen.has(to) ? accepted(to) : (seen.add(to), apiError(131000, 'retryable', 500))));
-    const result = await clock.run(engineFor(store, clock, fake.sender, { maxWaitMs: 120_000, retryBaseMs: 30_000, retryCapMs: 30_000 }).run());
+    const fake = fakeSender(store, clock, (to) => (firstTimeFails(seen, to) ? apiError(131000, 'retryable', 500) : accepted(to)));
+    const result = await clock.run(
+      engineFor(store, clock, fake.sender, { maxWaitMs: 120_000, retryBaseMs: 30_000, retryCapMs: 30_000 }).run(),
+    );
     expect(result.stop).toBe('done');
     expect(store.states()).toEqual({ sent: 3 });
   });
@@ -264,7 +301,9 @@ describe('Engine', () => {
     let lockedFrom = 0;
     store.failWith = (x) => {
       if (lockedFrom === 0 && x.records.length > 0 && store.count('sent') > 100) lockedFrom = x.now;
-      return lockedFrom > 0 && x.now - lockedFrom < 10_000 ? new JournalError('busy', 'the journal is locked by another process') : null;
+      return lockedFrom > 0 && x.now - lockedFrom < 10_000
+        ? new JournalError('busy', 'the journal is locked by another process')
+        : null;
     };
     const fake = fakeSender(store, clock, (to) => accepted(to));
     const result = await clock.run(engineFor(store, clock, fake.sender, { concurrency: 16 }).run());
@@ -354,7 +393,8 @@ describe('Engine', () => {
 
   it('reports progress from its own counters; "retrying" never goes negative when a run starts with due retries', async () => {
     const { clock, store } = setup(6);
-    for (const row of [...store.rows.values()].slice(0, 3)) Object.assign(row, { state: 'retry', nextAttemptAt: clock.now() - 1, attempts: 1 });
+    for (const row of [...store.rows.values()].slice(0, 3))
+      Object.assign(row, { state: 'retry', nextAttemptAt: clock.now() - 1, attempts: 1 });
     const seen: number[] = [];
     const fake = fakeSender(store, clock, (to) => accepted(to), 400);
     await clock.run(engineFor(store, clock, fake.sender, {}, { onProgress: (p) => seen.push(p.retrying) }).run());

@@ -9,13 +9,35 @@ function result(code: number | null, errorClass: ErrorClass | '', httpStatus = 4
   const outcome =
     code === null && errorClass === ''
       ? { kind: 'accepted' as const, httpStatus: 200, wamid: `w${id}`, messageStatus: null }
-      : { kind: 'error' as const, httpStatus, errorClass: errorClass as ErrorClass, code, title: 'Invalid parameter', detail: 'bad', retryAfterMs: null, fbtraceId: null };
+      : {
+          kind: 'error' as const,
+          httpStatus,
+          errorClass: errorClass as ErrorClass,
+          code,
+          title: 'Invalid parameter',
+          detail: 'bad',
+          retryAfterMs: null,
+          fbtraceId: null,
+        };
   return {
-    recipient: { id, broadcastId: 'b', phone: `+1415201${4000 + id}`, vars: {}, attempts: 1, recipientKey: `b:${id}`, pairRateHits: 0 },
+    recipient: {
+      id,
+      broadcastId: 'b',
+      phone: `+1415201${4000 + id}`,
+      vars: {},
+      attempts: 1,
+      recipientKey: `b:${id}`,
+      pairRateHits: 0,
+    },
     startedAt: 0,
     finishedAt: 1,
     outcome,
-    decision: { state: outcome.kind === 'accepted' ? 'sent' : 'failed', nextAttemptAt: null, attemptsDelta: 0, errorClass: errorClass || null },
+    decision: {
+      state: outcome.kind === 'accepted' ? 'sent' : 'failed',
+      nextAttemptAt: null,
+      attemptsDelta: 0,
+      errorClass: errorClass || null,
+    },
   };
 }
 

@@ -1,10 +1,10 @@
-import { Command } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
+import { addMessageFlags, type MessageCliFlags, messageFromCliFlags } from '../../src/cli/message-flags.js';
 import { WaSendError } from '../../src/core/errors.js';
-import { addMessageFlags, messageFromCliFlags, type MessageCliFlags } from '../../src/cli/message-flags.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wa-send-message-flags-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,20 +16,29 @@ function parse(args: string[]): MessageCliFlags {
 }
 
 function usage(fn: () => unknown): string {
-  try { fn(); } catch (err) { expect(err).toBeInstanceOf(WaSendError); expect((err as WaSendError).kind).toBe('usage'); return (err as Error).message; }
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(WaSendError);
+    expect((err as WaSendError).kind).toBe('usage');
+    return (err as Error).message;
+  }
   throw new Error('expected a usage error');
 }
 
 describe('message flags', () => {
   it('--lang has no commander default, so giving it with --text can be told apart', () => {
     expect(parse(['--template', 'hello_world']).lang).toBeUndefined();
-    expect(usage(() => messageFromCliFlags(parse(['--text', 'hi', '--lang', 'fr'])))).toMatch(/--lang sets a template's language/);
+    expect(usage(() => messageFromCliFlags(parse(['--text', 'hi', '--lang', 'fr'])))).toMatch(
+      /--lang sets a template's language/,
+    );
     expect(messageFromCliFlags(parse(['--text', 'hi']))).toEqual({ type: 'text', text: { body: 'hi', preview_url: false } });
   });
 
   it('the template still gets en_US by default, and the help still says so', () => {
     expect(messageFromCliFlags(parse(['--template', 'hello_world']))).toEqual({
-      type: 'template', template: { name: 'hello_world', language: { code: 'en_US' } },
+      type: 'template',
+      template: { name: 'hello_world', language: { code: 'en_US' } },
     });
     const help = addMessageFlags(new Command('broadcast')).helpInformation();
     // Word for word what commander printed when it held the default.
@@ -45,6 +54,8 @@ describe('message flags', () => {
   it('a --message-file that is not JSON is still a usage error naming the file', () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, '\uFEFF{"type":', 'utf8');
-    expect(usage(() => messageFromCliFlags(parse(['--message-file', file])))).toMatch(/^--message-file .*bad\.json is not valid JSON/);
+    expect(usage(() => messageFromCliFlags(parse(['--message-file', file])))).toMatch(
+      /^--message-file .*bad\.json is not valid JSON/,
+    );
   });
 });

@@ -1,9 +1,9 @@
 // The worker normalizer (built code in dist/, as `wa-send broadcast` runs it, with its RegExp cache)
 // must give exactly what the plain function gives, for every kind of input.
 import { describe, expect, it } from 'vitest';
-import { inlineNormalizer, type Normalizer } from '../../src/core/normalizer.js';
 // @ts-expect-error — built JavaScript without type declarations next to it
 import { workerNormalizer } from '../../dist/threads/normalizer.js';
+import { inlineNormalizer, type Normalizer } from '../../src/core/normalizer.js';
 
 function inputs(n: number): string[] {
   const out: string[] = [];
@@ -11,7 +11,13 @@ function inputs(n: number): string[] {
   for (let i = 0; i < n; i++) {
     const digits = String((i * 7_919_113 + 1_234_567) % 10_000_000_000).padStart(10, '0');
     const p = prefixes[i % prefixes.length]!;
-    out.push(i % 13 === 0 ? `${digits}.0` : i % 17 === 0 ? digits.slice(0, 4) : `${p}${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`);
+    out.push(
+      i % 13 === 0
+        ? `${digits}.0`
+        : i % 17 === 0
+          ? digits.slice(0, 4)
+          : `${p}${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`,
+    );
   }
   return out;
 }

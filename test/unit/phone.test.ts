@@ -1,9 +1,14 @@
 import {
-  getCountries, getCountryCallingCode, isSupportedCountry, parsePhoneNumberWithError, validatePhoneNumberLength, type CountryCode,
+  type CountryCode,
+  getCountries,
+  getCountryCallingCode,
+  isSupportedCountry,
+  parsePhoneNumberWithError,
+  validatePhoneNumberLength,
 } from 'libphonenumber-js';
 import examples from 'libphonenumber-js/mobile/examples';
 import { describe, expect, it } from 'vitest';
-import { mexicanLegacyMobile, normalizePhone, toCountryCode, type PhoneResult } from '../../src/core/phone.js';
+import { mexicanLegacyMobile, normalizePhone, type PhoneResult, toCountryCode } from '../../src/core/phone.js';
 
 const e164 = (raw: string, cc?: string) => {
   const r = normalizePhone(raw, cc ? toCountryCode(cc)! : undefined);
@@ -98,7 +103,9 @@ describe('normalizePhone: a number written with + or 00 and an unknown country c
   });
 
   it('a number without + or 00 still asks for the country code', () => {
-    expect(e164('415-201-4567')).toBe('invalid_number: no valid country code (add + and the country code, or pass --default-country)');
+    expect(e164('415-201-4567')).toBe(
+      'invalid_number: no valid country code (add + and the country code, or pass --default-country)',
+    );
   });
 });
 
@@ -108,14 +115,21 @@ describe('normalizePhone: a number written with + or 00 and an unknown country c
 // every country's example number written a dozen ways, with several default countries.
 describe('normalizePhone: reading 00 as international first changes no outcome', () => {
   const OLD_DETAILS: Record<string, string> = {
-    TOO_SHORT: 'too short', TOO_LONG: 'too long', INVALID_LENGTH: 'wrong length for its country',
-    INVALID_COUNTRY: 'no valid country code (add + and the country code, or pass --default-country)', NOT_A_NUMBER: 'not a phone number',
+    TOO_SHORT: 'too short',
+    TOO_LONG: 'too long',
+    INVALID_LENGTH: 'wrong length for its country',
+    INVALID_COUNTRY: 'no valid country code (add + and the country code, or pass --default-country)',
+    NOT_A_NUMBER: 'not a phone number',
   };
   function oldNormalize(raw: string, defaultCountry?: CountryCode): PhoneResult {
     const text = raw.trim();
     if (text === '') return { ok: false, reason: 'missing_phone', detail: 'empty cell' };
     if (/^\+?\d{6,}[.,]0+$/.test(text)) {
-      return { ok: false, reason: 'invalid_number', detail: 'written as a decimal number by a spreadsheet (export the column as text)' };
+      return {
+        ok: false,
+        reason: 'invalid_number',
+        detail: 'written as a decimal number by a spreadsheet (export the column as text)',
+      };
     }
     const list = [text];
     const digits = text.replace(/[\s.\-()]/g, '');
@@ -148,16 +162,27 @@ describe('normalizePhone: reading 00 as international first changes no outcome',
       const cc = getCountryCallingCode(country);
       const spaced = national.replace(/(\d{3})(?=\d)/g, '$1 ');
       const written = [
-        `00${cc}${national}`, `00 ${cc} ${spaced}`, `00${cc}0${national}`, `00${cc}${national.slice(0, -1)}`, `00${cc}${national}7`,
-        `+${cc} ${spaced}`, `+${cc}${national}9`, national, `0${national}`, `${cc}${national}`, `011 ${cc} ${national}`,
-        `00${cc}-${national.slice(0, 3)}-${national.slice(3)}`, `(00${cc}) ${national}`,
+        `00${cc}${national}`,
+        `00 ${cc} ${spaced}`,
+        `00${cc}0${national}`,
+        `00${cc}${national.slice(0, -1)}`,
+        `00${cc}${national}7`,
+        `+${cc} ${spaced}`,
+        `+${cc}${national}9`,
+        national,
+        `0${national}`,
+        `${cc}${national}`,
+        `011 ${cc} ${national}`,
+        `00${cc}-${national.slice(0, 3)}-${national.slice(3)}`,
+        `(00${cc}) ${national}`,
       ];
       for (const raw of written) {
         out.push([raw, defaults[k++ % defaults.length]], [raw, country]);
         if (raw.startsWith('00')) out.push([raw, 'US'], [raw, 'GB']);
       }
     }
-    for (const fake of ['999', '28', '80', '0', '1']) out.push([`00${fake}1234567`, undefined], [`00${fake}1234567`, 'US'], [`00 ${fake} 12 34 56`, 'GB']);
+    for (const fake of ['999', '28', '80', '0', '1'])
+      out.push([`00${fake}1234567`, undefined], [`00${fake}1234567`, 'US'], [`00 ${fake} 12 34 56`, 'GB']);
     return out;
   }
 

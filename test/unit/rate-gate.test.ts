@@ -7,7 +7,11 @@ function simulate(gate: RateGate, durationMs: number, onStart?: (t: number) => v
   let t = 0;
   while (t < durationMs) {
     const n = gate.available(t);
-    for (let i = 0; i < n; i++) { gate.take(t); starts.push(t); onStart?.(t); }
+    for (let i = 0; i < n; i++) {
+      gate.take(t);
+      starts.push(t);
+      onStart?.(t);
+    }
     t += Math.max(0.25, gate.waitMs(t));
   }
   return starts;
@@ -23,11 +27,14 @@ function maxInWindow(starts: number[], windowMs = 1000): number {
 }
 
 describe('RateGate', () => {
-  it.each([1, 7, 50, 80, 1000])('never lets more than %i requests start in any 1-second window, and sustains ≥ 97%% of it', (rate) => {
-    const starts = simulate(new RateGate({ maxRate: rate }), 10_000);
-    expect(maxInWindow(starts)).toBeLessThanOrEqual(rate);
-    expect(starts.length / 10).toBeGreaterThanOrEqual(rate * 0.97 - 1);
-  });
+  it.each([1, 7, 50, 80, 1000])(
+    'never lets more than %i requests start in any 1-second window, and sustains ≥ 97%% of it',
+    (rate) => {
+      const starts = simulate(new RateGate({ maxRate: rate }), 10_000);
+      expect(maxInWindow(starts)).toBeLessThanOrEqual(rate);
+      expect(starts.length / 10).toBeGreaterThanOrEqual(rate * 0.97 - 1);
+    },
+  );
 
   it('paces instead of bursting the whole second at once (at most a 50 ms burst)', () => {
     const starts = simulate(new RateGate({ maxRate: 1000 }), 1000);
@@ -36,8 +43,18 @@ describe('RateGate', () => {
 
   it('keeps a wider window while connections warm up, so late first requests cannot bunch into one second', () => {
     const starts = simulate(new RateGate({ maxRate: 1000 }), 3000);
-    expect(maxInWindow(starts.filter((t) => t < 1500), 1060)).toBeLessThanOrEqual(1000);
-    expect(maxInWindow(starts.filter((t) => t >= 1500), 1020)).toBeLessThanOrEqual(1000);
+    expect(
+      maxInWindow(
+        starts.filter((t) => t < 1500),
+        1060,
+      ),
+    ).toBeLessThanOrEqual(1000);
+    expect(
+      maxInWindow(
+        starts.filter((t) => t >= 1500),
+        1020,
+      ),
+    ).toBeLessThanOrEqual(1000);
   });
 
   it('counts a start from when its request was written: one that waited for its connection cannot bunch with the next second', () => {

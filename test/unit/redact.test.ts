@@ -58,7 +58,9 @@ describe('tokenRedactor', () => {
 
   it('redacts any Bearer value, whatever the token, up to whitespace, a quote, <, comma, semicolon or backslash', () => {
     expect(redact('Authorization: bearer abc.def-123 next')).toBe(`Authorization: Bearer ${REDACTED} next`);
-    expect(redact('"Bearer xyz", <b>BEARER qq</b>; Bearer zz;x')).toBe(`"Bearer ${REDACTED}", <b>Bearer ${REDACTED}</b>; Bearer ${REDACTED};x`);
+    expect(redact('"Bearer xyz", <b>BEARER qq</b>; Bearer zz;x')).toBe(
+      `"Bearer ${REDACTED}", <b>Bearer ${REDACTED}</b>; Bearer ${REDACTED};x`,
+    );
     // JSON stays JSON: the value stops before an escaped quote.
     expect(JSON.parse(redact('{"m":"Bearer abc\\"def"}'))).toEqual({ m: `Bearer ${REDACTED}"def` });
   });

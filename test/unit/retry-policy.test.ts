@@ -3,21 +3,38 @@ import { decide } from '../../src/core/engine/retry-policy.js';
 import type { ErrorClass, SendOutcome } from '../../src/core/sender.js';
 
 const opts = { maxAttempts: 3, baseMs: 1000, capMs: 60_000 };
-const err = (errorClass: ErrorClass, code: number, retryAfterMs: number | null = null): SendOutcome =>
-  ({ kind: 'error', httpStatus: 400, errorClass, code, title: 't', detail: null, retryAfterMs, fbtraceId: null });
+const err = (errorClass: ErrorClass, code: number, retryAfterMs: number | null = null): SendOutcome => ({
+  kind: 'error',
+  httpStatus: 400,
+  errorClass,
+  code,
+  title: 't',
+  detail: null,
+  retryAfterMs,
+  fbtraceId: null,
+});
 const half = () => 0.5;
 
 describe('decide', () => {
   it('accepted → sent', () => {
-    expect(decide({ kind: 'accepted', httpStatus: 200, wamid: 'w', messageStatus: null }, 1, 0, opts, 0, half).state).toBe('sent');
+    expect(decide({ kind: 'accepted', httpStatus: 200, wamid: 'w', messageStatus: null }, 1, 0, opts, 0, half).state).toBe(
+      'sent',
+    );
   });
 
   it('unknown stays unknown (never re-sent automatically)', () => {
-    expect(decide({ kind: 'unknown', detail: 'timeout' }, 1, 0, opts, 0, half)).toMatchObject({ state: 'unknown', nextAttemptAt: null });
+    expect(decide({ kind: 'unknown', detail: 'timeout' }, 1, 0, opts, 0, half)).toMatchObject({
+      state: 'unknown',
+      nextAttemptAt: null,
+    });
   });
 
   it('unreachable: retried, the attempt does not count, the network is flagged', () => {
-    expect(decide({ kind: 'unreachable', detail: 'ECONNREFUSED' }, 3, 0, opts, 0, half)).toMatchObject({ state: 'retry', attemptsDelta: -1, networkDown: true });
+    expect(decide({ kind: 'unreachable', detail: 'ECONNREFUSED' }, 3, 0, opts, 0, half)).toMatchObject({
+      state: 'retry',
+      attemptsDelta: -1,
+      networkDown: true,
+    });
   });
 
   it('retryable: full-jitter exponential backoff, then failed when attempts run out', () => {
@@ -28,12 +45,23 @@ describe('decide', () => {
   });
 
   it('backoff is capped', () => {
-    expect(decide(err('retryable', 2), 30, 0, { ...opts, maxAttempts: 99 }, 0, () => 0.999)!.nextAttemptAt).toBeLessThanOrEqual(60_000);
+    expect(decide(err('retryable', 2), 30, 0, { ...opts, maxAttempts: 99 }, 0, () => 0.999)!.nextAttemptAt).toBeLessThanOrEqual(
+      60_000,
+    );
   });
 
   it('throttle does not spend an attempt and honours Retry-After', () => {
-    expect(decide(err('throttle', 130429, 7000), 5, 0, opts, 0, half)).toMatchObject({ state: 'retry', attemptsDelta: -1, nextAttemptAt: 7000, throttle: true });
-    expect(decide(err('throttle', 130429), 5, 0, opts, 0, half)).toMatchObject({ state: 'retry', attemptsDelta: -1, nextAttemptAt: 1500 });
+    expect(decide(err('throttle', 130429, 7000), 5, 0, opts, 0, half)).toMatchObject({
+      state: 'retry',
+      attemptsDelta: -1,
+      nextAttemptAt: 7000,
+      throttle: true,
+    });
+    expect(decide(err('throttle', 130429), 5, 0, opts, 0, half)).toMatchObject({
+      state: 'retry',
+      attemptsDelta: -1,
+      nextAttemptAt: 1500,
+    });
   });
 
   it('131056 retries only that recipient after 4^x seconds', () => {
@@ -51,7 +79,10 @@ describe('decide', () => {
   });
 
   it('131049 fails the row and defers any retry by 24 hours', () => {
-    expect(decide(err('defer_24h', 131049), 1, 0, opts, 1000, half)).toMatchObject({ state: 'failed', nextAttemptAt: 1000 + 86_400_000 });
+    expect(decide(err('defer_24h', 131049), 1, 0, opts, 1000, half)).toMatchObject({
+      state: 'failed',
+      nextAttemptAt: 1000 + 86_400_000,
+    });
   });
 
   it('run-wide errors put the row back to pending and halt', () => {

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { RunHealth } from '../../src/core/engine/run-health.js';
 import type { SendOutcome } from '../../src/core/sender.js';
 
-const throttled: SendOutcome = { kind: 'error', httpStatus: 400, errorClass: 'throttle', code: 130429, title: 'Rate limit hit', detail: null, retryAfterMs: null, fbtraceId: null };
+const throttled: SendOutcome = {
+  kind: 'error',
+  httpStatus: 400,
+  errorClass: 'throttle',
+  code: 130429,
+  title: 'Rate limit hit',
+  detail: null,
+  retryAfterMs: null,
+  fbtraceId: null,
+};
 const accepted: SendOutcome = { kind: 'accepted', httpStatus: 200, wamid: 'w', messageStatus: null };
 const unanswered: SendOutcome = { kind: 'unknown', detail: 'headers timeout' };
 const unreachable: SendOutcome = { kind: 'unreachable', detail: 'ECONNREFUSED' };

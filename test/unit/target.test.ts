@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { WaSendError } from '../../src/core/errors.js';
 import { requireCredentials, resolveTarget, validateApiUrl } from '../../src/cli/target.js';
+import { WaSendError } from '../../src/core/errors.js';
 
 const TOKEN = 'EAAGm0d3lT0k3nN0tR3al1234567890abcdefghij';
 
@@ -37,14 +37,30 @@ describe('resolveTarget: the API URL is checked before anything is planned', () 
   });
 
   const refused: Array<[string, string, RegExp]> = [
-    ['a port out of range', 'http://127.0.0.1:99999', /^WA_API_URL "http:\/\/127\.0\.0\.1:99999" has port 99999, out of range \(1–65535\)$/],
+    [
+      'a port out of range',
+      'http://127.0.0.1:99999',
+      /^WA_API_URL "http:\/\/127\.0\.0\.1:99999" has port 99999, out of range \(1–65535\)$/,
+    ],
     ['port 0', 'http://127.0.0.1:0/', /has port 0, out of range/],
     ['an unparsable URL', 'http://[::1', /^WA_API_URL "http:\/\/\[::1" is not a valid URL$/],
-    ['a user name and password', 'https://bob:hunter2@proxy.example/graph', /^WA_API_URL "https:\/\/…@proxy\.example\/graph" must not contain a user name or password/],
-    ['a query', 'https://graph.facebook.com/?access_token=EAAGsecret', /^WA_API_URL "https:\/\/graph\.facebook\.com\/\?…" must not have a \?query or #fragment/],
+    [
+      'a user name and password',
+      'https://bob:hunter2@proxy.example/graph',
+      /^WA_API_URL "https:\/\/…@proxy\.example\/graph" must not contain a user name or password/,
+    ],
+    [
+      'a query',
+      'https://graph.facebook.com/?access_token=EAAGsecret',
+      /^WA_API_URL "https:\/\/graph\.facebook\.com\/\?…" must not have a \?query or #fragment/,
+    ],
     ['a fragment', 'https://graph.facebook.com/#top', /must not have a \?query or #fragment/],
     ['an empty query', 'https://graph.facebook.com/?', /must not have a \?query or #fragment/],
-    ['another scheme', 'ftp://graph.facebook.com', /^WA_API_URL "ftp:\/\/graph\.facebook\.com" must be an http:\/\/ or https:\/\/ URL$/],
+    [
+      'another scheme',
+      'ftp://graph.facebook.com',
+      /^WA_API_URL "ftp:\/\/graph\.facebook\.com" must be an http:\/\/ or https:\/\/ URL$/,
+    ],
     ['no scheme', 'graph.facebook.com', /must be an http:\/\/ or https:\/\/ URL/],
     ['host:port without a scheme', 'localhost:8089', /must be an http:\/\/ or https:\/\/ URL/],
     ['no host', 'http:///v23.0', /has no host name/],
@@ -71,7 +87,9 @@ describe('resolveTarget: the API URL is checked before anything is planned', () 
 describe('validateApiUrl', () => {
   it('returns the URL without trailing slashes and names the source in errors', () => {
     expect(validateApiUrl('https://proxy.example/graph//', 'api_url in profile acme')).toBe('https://proxy.example/graph');
-    expect(usage(() => validateApiUrl('gopher://x', 'api_url in profile acme'))).toMatch(/^api_url in profile acme "gopher:\/\/x" must be/);
+    expect(usage(() => validateApiUrl('gopher://x', 'api_url in profile acme'))).toMatch(
+      /^api_url in profile acme "gopher:\/\/x" must be/,
+    );
   });
 });
 
@@ -101,8 +119,13 @@ describe('requireCredentials: a token that can only fail is refused without bein
   });
 
   it('still checks WA_API_VERSION, and the sandbox needs no token', () => {
-    expect(usage(() => requireCredentials(target, { WA_ACCESS_TOKEN: TOKEN, WA_API_VERSION: '23.0' }))).toMatch(/must look like v23\.0/);
-    expect(requireCredentials(target, { WA_ACCESS_TOKEN: TOKEN, WA_API_VERSION: ' v25.0 ' })).toEqual({ token: TOKEN, apiVersion: 'v25.0' });
+    expect(usage(() => requireCredentials(target, { WA_ACCESS_TOKEN: TOKEN, WA_API_VERSION: '23.0' }))).toMatch(
+      /must look like v23\.0/,
+    );
+    expect(requireCredentials(target, { WA_ACCESS_TOKEN: TOKEN, WA_API_VERSION: ' v25.0 ' })).toEqual({
+      token: TOKEN,
+      apiVersion: 'v25.0',
+    });
     expect(requireCredentials('sandbox', { WA_ACCESS_TOKEN: ' \n' }).token).toBe('sandbox-token');
   });
 });

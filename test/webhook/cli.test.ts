@@ -2,15 +2,18 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runMain } from '../helpers/cli.js';
 import type { MemoryIO } from '../helpers/memory-io.js';
-import { SECRET, optouts, post, statusBody } from './helpers.js';
+import { optouts, post, SECRET, statusBody } from './helpers.js';
 
 let dir: string;
 let journal: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'wa-send-cli-')); journal = join(dir, 'journal.db'); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wa-send-cli-'));
+  journal = join(dir, 'journal.db');
+});
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const optout = (...args: string[]) => runMain(['--journal', journal, 'optout', ...args]);
@@ -34,13 +37,22 @@ async function startWebhook(args: string[], env: Record<string, string>) {
 
 describe('wa-send optout', () => {
   it('add normalizes numbers; list --json prints ISO dates; remove takes them off', async () => {
-    expect(await optout('add', '+1 (202) 555-0123', '(202) 555-0124', '--default-country', 'US')).toMatchObject({ code: 0, stdout: 'added 2 numbers to the suppression list\n' });
+    expect(await optout('add', '+1 (202) 555-0123', '(202) 555-0124', '--default-country', 'US')).toMatchObject({
+      code: 0,
+      stdout: 'added 2 numbers to the suppression list\n',
+    });
     expect((await optout('add', '+12025550123')).stdout).toContain('(1 already listed)');
     const list = await optout('list', '--json');
     const rows = JSON.parse(list.stdout) as { phone: string; source: string; created_at: string }[];
-    expect(rows.map((r) => [r.phone, r.source])).toEqual([['+12025550123', 'manual'], ['+12025550124', 'manual']]);
+    expect(rows.map((r) => [r.phone, r.source])).toEqual([
+      ['+12025550123', 'manual'],
+      ['+12025550124', 'manual'],
+    ]);
     expect(rows[0]!.created_at).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
-    expect(await optout('remove', '+12025550124')).toMatchObject({ code: 0, stdout: 'removed 1 number from the suppression list\n' });
+    expect(await optout('remove', '+12025550124')).toMatchObject({
+      code: 0,
+      stdout: 'removed 1 number from the suppression list\n',
+    });
     expect(stored().map((r) => r.phone)).toEqual(['+12025550123']);
   });
 
@@ -58,7 +70,12 @@ describe('wa-send optout', () => {
     await optout('add', '+12025550124');
     const r = await optout('import', csv, '--default-country', 'US', '--json', '--max-invalid', '50');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ added: 1, already_present: 2, invalid: 1, invalid_rows: [{ line: 3, input: 'not a number' }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      added: 1,
+      already_present: 2,
+      invalid: 1,
+      invalid_rows: [{ line: 3, input: 'not a number' }],
+    });
     expect(stored().find((o) => o.phone === '+12025550123')).toMatchObject({ source: 'import', detail: 'stop.csv' });
     const human = await optout('import', csv, '--phone-column', 'mobile', '--default-country', 'US', '--max-invalid', '50');
     expect(human.stdout).toBe('stop.csv: 0 added, 3 already present, 1 invalid\n');
@@ -77,7 +94,9 @@ describe('wa-send optout', () => {
   });
 
   it('import reads standard input (-)', async () => {
-    const r = await runMain(['--journal', journal, 'optout', 'import', '-', '--json'], { stdin: 'phone\n+12025550123\n+12025550124\n' });
+    const r = await runMain(['--journal', journal, 'optout', 'import', '-', '--json'], {
+      stdin: 'phone\n+12025550123\n+12025550124\n',
+    });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ added: 2, invalid: 0 });
     expect(stored().map((o) => o.detail)).toEqual(['stdin', 'stdin']);
@@ -92,21 +111,32 @@ describe('wa-send webhook', () => {
   });
 
   it('prints its URL first, logs JSON lines per batch, and stops with 0 on SIGTERM', async () => {
-    const { io, running, url } = await startWebhook(['webhook', '--port', '0', '--json'], { WA_APP_SECRET: SECRET, WA_VERIFY_TOKEN: 'tok' });
+    const { io, running, url } = await startWebhook(['webhook', '--port', '0', '--json'], {
+      WA_APP_SECRET: SECRET,
+      WA_VERIFY_TOKEN: 'tok',
+    });
     expect(io.out()).toMatch(/^wa-send webhook listening on http:\/\/127\.0\.0\.1:\d+\n/);
     expect((await post(url!, JSON.stringify(statusBody([{ id: 'w.1', status: 'sent', timestamp: 1 }])))).status).toBe(200);
     io.signal('SIGTERM');
     const r = await running;
     expect(r.code).toBe(0);
-    const lines = r.stdout.split('\n').slice(1).filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = r.stdout
+      .split('\n')
+      .slice(1)
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.find((l) => l.event === 'batch')).toMatchObject({ level: 'info', events: 1, new: 1, statuses: 1 });
     expect(r.stdout + r.stderr).not.toContain(SECRET);
   });
 
   it('without --json logs human lines on stderr, and nothing with --quiet', async () => {
     for (const quiet of [false, true]) {
-      const { io, running, url } = await startWebhook([...(quiet ? ['--quiet'] : []), 'webhook', '--port', '0'], { WA_APP_SECRET: SECRET });
-      expect((await post(url!, JSON.stringify(statusBody([{ id: `w.${quiet}`, status: 'sent', timestamp: 1 }])))).status).toBe(200);
+      const { io, running, url } = await startWebhook([...(quiet ? ['--quiet'] : []), 'webhook', '--port', '0'], {
+        WA_APP_SECRET: SECRET,
+      });
+      expect((await post(url!, JSON.stringify(statusBody([{ id: `w.${quiet}`, status: 'sent', timestamp: 1 }])))).status).toBe(
+        200,
+      );
       io.signal(quiet ? 'SIGINT' : 'SIGHUP');
       const r = await running;
       expect(r.code).toBe(0);

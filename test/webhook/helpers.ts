@@ -1,9 +1,10 @@
 // Shared set-up for webhook and delivery tests: a real journal in a temp dir (the port for the
 // receiver, a second read-only connection to look inside), payloads shaped like Meta's, signed POSTs.
-import Database from 'better-sqlite3';
+
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Journal } from '../../src/core/journal.js';
 import { openSqliteJournal } from '../../src/journal/sqlite/journal.js';
 import { signatureHeader } from '../../src/webhook/signature.js';
@@ -78,7 +79,9 @@ export interface StatusSpec {
 
 /** A status webhook body like Meta's (one entry, one change), holding the given statuses. */
 export function statusBody(statuses: StatusSpec[]): Record<string, unknown> {
-  return envelope('messages', { statuses: statuses.map((s) => ({ recipient_id: '15551230000', ...s, timestamp: String(s.timestamp) })) });
+  return envelope('messages', {
+    statuses: statuses.map((s) => ({ recipient_id: '15551230000', ...s, timestamp: String(s.timestamp) })),
+  });
 }
 
 export function envelope(field: string, value: Record<string, unknown>): Record<string, unknown> {
@@ -102,7 +105,11 @@ export function envelope(field: string, value: Record<string, unknown>): Record<
   };
 }
 
-export function post(url: string, body: string | Buffer, signature: string | null = signatureHeader(body, SECRET)): Promise<Response> {
+export function post(
+  url: string,
+  body: string | Buffer,
+  signature: string | null = signatureHeader(body, SECRET),
+): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (signature !== null) headers['x-hub-signature-256'] = signature;
   return fetch(url, { method: 'POST', headers, body });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startWebhookServer, type WebhookServer } from '../../src/webhook/server.js';
 import { seeded } from '../journal/conformance/harness.js';
-import { SAMPLES, SECRET, eventCount, eventually, optedOut, optouts, post, rowOf, sample, tempJournal } from './helpers.js';
+import { eventCount, eventually, optedOut, optouts, post, rowOf, SAMPLES, SECRET, sample, tempJournal } from './helpers.js';
 
 let j: ReturnType<typeof tempJournal>;
 let server: WebhookServer;
@@ -14,7 +14,10 @@ beforeEach(async () => {
   j = tempJournal();
   server = await startWebhookServer({ journal: j.journal, appSecret: SECRET, verifyToken: 't', port: 0, host: '127.0.0.1' });
 });
-afterEach(async () => { await server.close(); await j.cleanup(); });
+afterEach(async () => {
+  await server.close();
+  await j.cleanup();
+});
 
 const pending = () => eventCount(j.db, 'applied_at IS NULL');
 
@@ -43,7 +46,10 @@ describe('synthetic fixtures', () => {
   it('an inbound "Stop" (any case, padded) opts the sender out; the STOP fixture too', async () => {
     const stop = sample('synthetic/inbound-text-stop.json');
     expect((await post(server.url, stop)).status).toBe(200);
-    const padded = stop.replace('"STOP"', '"  Stop\\n"').replace('SYNTHETIC_INBOUND_0001', 'SYNTHETIC_INBOUND_0002').replace(/15551230000/g, '15551230009');
+    const padded = stop
+      .replace('"STOP"', '"  Stop\\n"')
+      .replace('SYNTHETIC_INBOUND_0001', 'SYNTHETIC_INBOUND_0002')
+      .replace(/15551230000/g, '15551230009');
     expect((await post(server.url, padded)).status).toBe(200);
     await eventually(() => optedOut(j.db, '+15551230009'));
     expect(optedOut(j.db, '+15551230000')).toBe(true);
@@ -57,12 +63,29 @@ describe('synthetic fixtures', () => {
     ]);
     const one = '+14152010000';
     const two = '+14152010001';
-    for (const f of ['status-batch-out-of-order', 'status-sent-v23', 'status-delivered-v24', 'status-sent-v24', 'status-failed-131049']) {
+    for (const f of [
+      'status-batch-out-of-order',
+      'status-sent-v23',
+      'status-delivered-v24',
+      'status-sent-v24',
+      'status-failed-131049',
+    ]) {
       expect((await post(server.url, sample(`synthetic/${f}.json`))).status).toBe(200);
     }
     await eventually(() => pending() === 0);
-    expect(rowOf(j.db, one)).toMatchObject({ state: 'read', delivered_at: 1760000003000, read_at: 1760000060000, sent_at: 1759999999000 });
-    expect(rowOf(j.db, two)).toMatchObject({ state: 'failed', error_code: 131049, error_class: 'defer_24h', failed_at: 1760000005000, error_detail: 'synthetic details string' });
+    expect(rowOf(j.db, one)).toMatchObject({
+      state: 'read',
+      delivered_at: 1760000003000,
+      read_at: 1760000060000,
+      sent_at: 1759999999000,
+    });
+    expect(rowOf(j.db, two)).toMatchObject({
+      state: 'failed',
+      error_code: 131049,
+      error_class: 'defer_24h',
+      failed_at: 1760000005000,
+      error_detail: 'synthetic details string',
+    });
   });
 
   it('a user_preferences stop opts the user out', async () => {

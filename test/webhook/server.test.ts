@@ -5,7 +5,7 @@ import { extractEvents } from '../../src/webhook/events.js';
 import { startWebhookServer, type WebhookLogEntry, type WebhookServer } from '../../src/webhook/server.js';
 import { signatureHeader } from '../../src/webhook/signature.js';
 import { seeded } from '../journal/conformance/harness.js';
-import { SECRET, eventCount, eventually, optedOut, post, rowOf, statusBody, tempJournal } from './helpers.js';
+import { eventCount, eventually, optedOut, post, rowOf, SECRET, statusBody, tempJournal } from './helpers.js';
 
 let j: ReturnType<typeof tempJournal>;
 let server: WebhookServer;
@@ -13,16 +13,29 @@ let logs: WebhookLogEntry[];
 
 async function start(extra: { verifyToken?: string | null; optoutKeywords?: string[] } = {}): Promise<WebhookServer> {
   server = await startWebhookServer({
-    journal: j.journal, appSecret: SECRET, verifyToken: 'verify-me', port: 0, host: '127.0.0.1', log: (e) => logs.push(e), ...extra,
+    journal: j.journal,
+    appSecret: SECRET,
+    verifyToken: 'verify-me',
+    port: 0,
+    host: '127.0.0.1',
+    log: (e) => logs.push(e),
+    ...extra,
   });
   return server;
 }
 
-beforeEach(() => { j = tempJournal(); logs = []; });
-afterEach(async () => { await server?.close(); await j.cleanup(); });
+beforeEach(() => {
+  j = tempJournal();
+  logs = [];
+});
+afterEach(async () => {
+  await server?.close();
+  await j.cleanup();
+});
 
 describe('verification handshake (GET)', () => {
-  const hub = (mode: string, token: string) => `?hub.mode=${mode}&hub.verify_token=${encodeURIComponent(token)}&hub.challenge=1158201444`;
+  const hub = (mode: string, token: string) =>
+    `?hub.mode=${mode}&hub.verify_token=${encodeURIComponent(token)}&hub.challenge=1158201444`;
 
   it('echoes hub.challenge for the right token', async () => {
     await start();
@@ -46,8 +59,12 @@ describe('verification handshake (GET)', () => {
 
 describe('signatures (POST)', () => {
   // Meta signs its escaped-unicode rendering; JSON.stringify of the parsed body gives other bytes.
-  const escaped = Buffer.from(JSON.stringify(statusBody([{ id: 'wamid.X', status: 'sent', timestamp: 1760000000 }]))
-    .replace('"15551230000"', '"15551230000","note":"caf\\u00e9 \\ud83d\\ude00"'));
+  const escaped = Buffer.from(
+    JSON.stringify(statusBody([{ id: 'wamid.X', status: 'sent', timestamp: 1760000000 }])).replace(
+      '"15551230000"',
+      '"15551230000","note":"caf\\u00e9 \\ud83d\\ude00"',
+    ),
+  );
 
   it('rejects a forged, a missing or a re-serialized signature with 401 and stores nothing', async () => {
     await start();
@@ -64,7 +81,10 @@ describe('signatures (POST)', () => {
   it('accepts the signature of the raw bytes, escaped or UTF-8 non-ASCII text', async () => {
     await start();
     expect((await post(server.url, escaped)).status).toBe(200);
-    const utf8 = Buffer.from(JSON.stringify(statusBody([{ id: 'wamid.Y', status: 'sent', timestamp: 1760000000, biz_opaque_callback_data: 'ünï ✓' }])), 'utf8');
+    const utf8 = Buffer.from(
+      JSON.stringify(statusBody([{ id: 'wamid.Y', status: 'sent', timestamp: 1760000000, biz_opaque_callback_data: 'ünï ✓' }])),
+      'utf8',
+    );
     expect((await post(`${server.url}/webhook`, utf8)).status).toBe(200);
     expect(eventCount(j.db)).toBe(2);
   });
@@ -76,7 +96,10 @@ describe('limits and paths', () => {
     const big = Buffer.alloc(4 * 1024 * 1024 + 10, 0x20);
     expect((await post(server.url, big)).status).toBe(413);
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = request(`${server.url}/`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => { res.resume(); resolve(res.statusCode!); });
+      const req = request(`${server.url}/`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
       req.on('error', reject);
       for (let i = 0; i < 5; i++) req.write(Buffer.alloc(1024 * 1024, 0x20));
       req.end();
@@ -84,7 +107,10 @@ describe('limits and paths', () => {
     expect(chunked).toBe(413);
     expect(eventCount(j.db)).toBe(0);
     // A 3 MB POST (Meta's maximum) is still fine.
-    const padded = JSON.stringify({ ...statusBody([{ id: 'wamid.Z', status: 'sent', timestamp: 1 }]), pad: 'x'.repeat(3_000_000) });
+    const padded = JSON.stringify({
+      ...statusBody([{ id: 'wamid.Z', status: 'sent', timestamp: 1 }]),
+      pad: 'x'.repeat(3_000_000),
+    });
     expect((await post(server.url, padded)).status).toBe(200);
   });
 
@@ -110,13 +136,19 @@ describe('persist, answer, apply', () => {
     expect(eventCount(j.db)).toBe(1);
     expect(rowOf(j.db, id).delivered_at).toBe(1760000003000);
     const batches = logs.filter((l) => l.event === 'batch');
-    expect(batches.map((l) => [l.new, l.duplicates])).toEqual([[1, 0], [0, 1]]);
+    expect(batches.map((l) => [l.new, l.duplicates])).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
   });
 
   it('applies events that were persisted but not applied before a crash, at startup', async () => {
     await seeded(j.journal, [{ state: 'sent', wamid: 'wamid.B' }]);
     const id = '+14152010000';
-    await j.journal.events.insert(extractEvents(statusBody([{ id: 'wamid.B', status: 'read', timestamp: 1760000060 }]), () => false).events, Date.now());
+    await j.journal.events.insert(
+      extractEvents(statusBody([{ id: 'wamid.B', status: 'read', timestamp: 1760000060 }]), () => false).events,
+      Date.now(),
+    );
     expect(rowOf(j.db, id).state).toBe('sent');
     await start();
     expect(rowOf(j.db, id).state).toBe('read');
@@ -125,8 +157,24 @@ describe('persist, answer, apply', () => {
 
   it('uses the configured opt-out keywords', async () => {
     await start({ optoutKeywords: ['ARRET'] });
-    const inbound = (id: string, from: string, body: string) => JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages',
-      value: { messaging_product: 'whatsapp', messages: [{ from, id, timestamp: '1760000100', type: 'text', text: { body } }] } }] }] });
+    const inbound = (id: string, from: string, body: string) =>
+      JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: '1',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  messages: [{ from, id, timestamp: '1760000100', type: 'text', text: { body } }],
+                },
+              },
+            ],
+          },
+        ],
+      });
     expect((await post(server.url, inbound('wamid.in1', '15551230001', ' arrêt '))).status).toBe(200);
     expect((await post(server.url, inbound('wamid.in2', '15551230002', 'Arret'))).status).toBe(200);
     expect((await post(server.url, inbound('wamid.in3', '15551230003', 'STOP'))).status).toBe(200);
@@ -142,15 +190,25 @@ describe('generated load', () => {
     const finals = ['sent', 'delivered', 'read', 'failed'];
     const ids: string[] = [];
     const events: Parameters<typeof statusBody>[0] = [];
-    await seeded(j.journal, Array.from({ length: 250 }, (_, i) => ({ state: 'sent' as const, wamid: `w.${i}` })));
+    await seeded(
+      j.journal,
+      Array.from({ length: 250 }, (_, i) => ({ state: 'sent' as const, wamid: `w.${i}` })),
+    );
     for (let i = 0; i < 250; i++) {
       ids.push(`+1415201${String(i).padStart(4, '0')}`);
       const chain = finals[i % 4] === 'failed' ? ['sent', 'failed'] : finals.slice(0, (i % 4) + 1);
-      chain.forEach((status, k) => events.push({ id: `w.${i}`, status, timestamp: 1760000000 + k, ...(status === 'failed' ? { errors: [{ code: 131026 }] } : {}) }));
+      chain.forEach((status, k) =>
+        events.push({
+          id: `w.${i}`,
+          status,
+          timestamp: 1760000000 + k,
+          ...(status === 'failed' ? { errors: [{ code: 131026 }] } : {}),
+        }),
+      );
     }
     let n = 0;
     while (events.length < 1000) events.push({ ...events[(n++ * 7919) % events.length]! });
-    events.sort((x, y) => (hash(`${x.id}${x.status}`) - hash(`${y.id}${y.status}`)));
+    events.sort((x, y) => hash(`${x.id}${x.status}`) - hash(`${y.id}${y.status}`));
     await start();
     const posts = [];
     for (let i = 0; i < 1000; i += 50) posts.push(post(server.url, JSON.stringify(statusBody(events.slice(i, i + 50)))));

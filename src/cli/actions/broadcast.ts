@@ -1,5 +1,5 @@
 // broadcast: plan (or find) the broadcast, then run it. Ctrl-C while planning leaves nothing.
-import { PlanInterrupted, planBroadcast, type PlanResult } from '../../core/plan.js';
+import { PlanInterrupted, type PlanResult, planBroadcast } from '../../core/plan.js';
 import { runBroadcast } from '../../core/usecases/run-broadcast.js';
 import { openCsvInput } from '../../csv/input.js';
 import { workerNormalizer } from '../../threads/normalizer.js';
@@ -65,7 +65,8 @@ export async function broadcastAction(ctx: Context, csvArg: string, flags: Broad
           return 0;
         }
         planned = plan.broadcastId;
-        if (plan.existing) note(ctx.io, `Broadcast ${plan.broadcastId} has this key already: continuing it, nothing is planned twice.`);
+        if (plan.existing)
+          note(ctx.io, `Broadcast ${plan.broadcastId} has this key already: continuing it, nothing is planned twice.`);
         else note(ctx.io, planSummary(plan));
         const summary = await runBroadcast(runDeps(ctx, journal, flags, interrupts), {
           id: plan.broadcastId,

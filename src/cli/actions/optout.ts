@@ -1,8 +1,8 @@
 // optout add|remove|list|import: the suppression list. Numbers are normalized exactly as planning
 // does (libphonenumber, --default-country, the same phone-column detection).
 import { usageError } from '../../core/errors.js';
-import { detectPhoneColumn } from '../../core/phone-column.js';
 import { normalizePhone } from '../../core/phone.js';
+import { detectPhoneColumn } from '../../core/phone-column.js';
 import { openCsvInput } from '../../csv/input.js';
 import type { Context } from '../context.js';
 import { countryFromFlag } from '../country.js';
@@ -24,7 +24,10 @@ export async function optoutAdd(ctx: Context, phones: string[], flags: CountryFl
   const valid = normalizeAll(phones, flags);
   return ctx.withJournal({}, async (journal) => {
     const added = await journal.optouts.add(valid, 'manual', null, ctx.clock.now());
-    printLine(ctx.io.stdout, `added ${added} number${plural(added)} to the suppression list${also(valid.length - added, 'already listed')}`);
+    printLine(
+      ctx.io.stdout,
+      `added ${added} number${plural(added)} to the suppression list${also(valid.length - added, 'already listed')}`,
+    );
     return 0;
   });
 }
@@ -33,7 +36,10 @@ export async function optoutRemove(ctx: Context, phones: string[], flags: Countr
   const valid = normalizeAll(phones, flags);
   return ctx.withJournal({}, async (journal) => {
     const removed = await journal.optouts.remove(valid);
-    printLine(ctx.io.stdout, `removed ${removed} number${plural(removed)} from the suppression list${also(valid.length - removed, 'not listed')}`);
+    printLine(
+      ctx.io.stdout,
+      `removed ${removed} number${plural(removed)} from the suppression list${also(valid.length - removed, 'not listed')}`,
+    );
     return 0;
   });
 }
@@ -43,7 +49,12 @@ export async function optoutList(ctx: Context, flags: { json?: boolean }): Promi
     const rows = (await journal.optouts.list()).map((r) => ({ ...r, created_at: new Date(r.created_at).toISOString() }));
     if (flags.json) printJson(ctx.io, rows);
     else if (rows.length === 0) note(ctx.io, 'The suppression list is empty.');
-    else for (const r of rows) printLine(ctx.io.stdout, [r.phone.padEnd(16), r.source.padEnd(16), r.created_at, printable(r.detail ?? '')].join('  ').trimEnd());
+    else
+      for (const r of rows)
+        printLine(
+          ctx.io.stdout,
+          [r.phone.padEnd(16), r.source.padEnd(16), r.created_at, printable(r.detail ?? '')].join('  ').trimEnd(),
+        );
     return 0;
   });
 }
@@ -80,7 +91,10 @@ export async function optoutImport(ctx: Context, file: string, flags: ImportFlag
       else invalid.push({ line: row.line, input: value, reason: r.detail });
     }
     if (rows > 0 && (invalid.length * 100) / rows > flags.maxInvalid) {
-      const examples = invalid.slice(0, 3).map((x) => `line ${x.line} "${x.input}" (${x.reason})`).join('; ');
+      const examples = invalid
+        .slice(0, 3)
+        .map((x) => `line ${x.line} "${x.input}" (${x.reason})`)
+        .join('; ');
       throw usageError(
         `${invalid.length} of ${rows} rows of ${name} are not valid numbers, above --max-invalid ${flags.maxInvalid}%; nothing was imported. Examples: ${examples}`,
         'check --default-country and --phone-column, or raise --max-invalid',
@@ -98,7 +112,10 @@ export async function optoutImport(ctx: Context, file: string, flags: ImportFlag
       printJson(ctx.io, { ...counts, invalid_rows: invalid });
       return 0;
     }
-    printLine(ctx.io.stdout, `${printable(name)}: ${counts.added} added, ${counts.already_present} already present, ${counts.invalid} invalid`);
+    printLine(
+      ctx.io.stdout,
+      `${printable(name)}: ${counts.added} added, ${counts.already_present} already present, ${counts.invalid} invalid`,
+    );
     for (const x of invalid.slice(0, SHOWN_INVALID)) note(ctx.io, `  line ${x.line}: "${printable(x.input)}" ${x.reason}`);
     if (invalid.length > SHOWN_INVALID) note(ctx.io, `  … and ${invalid.length - SHOWN_INVALID} more (see --json)`);
     return 0;

@@ -3,9 +3,9 @@ import { runBroadcast } from '../../core/usecases/run-broadcast.js';
 import type { RunFlags } from '../commands/run-flags.js';
 import type { Context } from '../context.js';
 import { trapInterrupts } from '../interrupts.js';
+import { requestedTarget } from '../requested-target.js';
 import { runDeps, runSettings } from '../run-deps.js';
 import { finishRun } from '../run-report.js';
-import { requestedTarget } from '../requested-target.js';
 
 export async function resumeAction(ctx: Context, id: string, flags: RunFlags): Promise<number> {
   const interrupts = trapInterrupts(ctx.io, () => `wa-send resume ${id}`);

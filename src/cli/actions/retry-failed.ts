@@ -6,9 +6,9 @@ import type { Context } from '../context.js';
 import { trapInterrupts } from '../interrupts.js';
 import { errorOut, note, printJson } from '../io.js';
 import { sweepVerdicts, worst } from '../outcome.js';
+import { requestedTarget } from '../requested-target.js';
 import { runDeps, runSettings } from '../run-deps.js';
 import { finishRun, reportRun } from '../run-report.js';
-import { requestedTarget } from '../requested-target.js';
 
 interface RetryFlags extends RunFlags, RetrySelection {}
 
@@ -34,7 +34,11 @@ export async function retryFailedAction(ctx: Context, id: string | undefined, fl
         else errorOut(ctx.io, sweepVerdicts([e], { signal: null })[0]!.line!);
         void i;
       }
-      if (flags.json) printJson(ctx.io, entries.flatMap((e) => ('run' in e && e.run.status ? [e.run.status] : [])));
+      if (flags.json)
+        printJson(
+          ctx.io,
+          entries.flatMap((e) => ('run' in e && e.run.status ? [e.run.status] : [])),
+        );
       return worst(codes);
     });
   } finally {

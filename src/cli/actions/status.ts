@@ -17,7 +17,8 @@ interface StatusFlags {
 export async function statusAction(ctx: Context, id: string | undefined, flags: StatusFlags): Promise<number> {
   // --state and --format only make sense for rows: asking for them is asking for the rows.
   const rows = Boolean(flags.recipients || flags.state || flags.format);
-  if (!id && rows) throw usageError('--recipients, --state and --format need a broadcast id', 'e.g. wa-send status <broadcast-id> --recipients');
+  if (!id && rows)
+    throw usageError('--recipients, --state and --format need a broadcast id', 'e.g. wa-send status <broadcast-id> --recipients');
   if (id && ctx.journalMissing()) throw usageError(`no broadcast ${id}: the journal ${ctx.journalLabel} does not exist yet`);
   // A journal that does not exist yet opens as an empty one: the list says "No broadcasts yet."
   return ctx.withJournal({ readonly: true }, async (journal) => {

@@ -64,7 +64,8 @@ function logger(io: IO, json: boolean): WebhookLog {
 function listenError(err: unknown, flags: WebhookFlags): Error {
   const code = (err as NodeJS.ErrnoException).code;
   const where = `${flags.host}:${flags.port}`;
-  if (code === 'EADDRINUSE') return usageError(`cannot listen on ${where}: the address is already in use`, 'choose another --port');
+  if (code === 'EADDRINUSE')
+    return usageError(`cannot listen on ${where}: the address is already in use`, 'choose another --port');
   if (code === 'EACCES') return usageError(`cannot listen on ${where}: permission denied`, 'use a port above 1023');
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return usageError(`cannot listen on ${where}: no such local address`);
   return err as Error;

@@ -10,7 +10,10 @@ export const registerBroadcast: Register = (program, bind) => {
     .argument('<recipients.csv>', 'the CSV file, or - for standard input');
   addMessageFlags(command);
   addRunFlags(command)
-    .option('--key <string>', 'idempotency key (cron: --key promo-$(date +%F)); default: a hash of target, message and recipients')
+    .option(
+      '--key <string>',
+      'idempotency key (cron: --key promo-$(date +%F)); default: a hash of target, message and recipients',
+    )
     .option('--name <label>', 'a label shown by status')
     .option('--dry-run', 'read, normalize and render, print counts and the first request; write nothing')
     .action(bind(async () => (await import('../actions/broadcast.js')).broadcastAction));

@@ -1,5 +1,7 @@
 // The command list. Each module defines one command's arguments and flags; its action is in
 // src/cli/actions and loads only when the command runs.
+
+import { registerSandbox } from '../sandbox.js';
 import type { Register } from './action.js';
 import { registerBroadcast } from './broadcast.js';
 import { registerCancel } from './cancel.js';
@@ -7,7 +9,6 @@ import { registerMetrics } from './metrics.js';
 import { registerOptout } from './optout.js';
 import { registerResume } from './resume.js';
 import { registerRetryFailed } from './retry-failed.js';
-import { registerSandbox } from '../sandbox.js';
 import { registerStatus } from './status.js';
 import { registerWebhook } from './webhook.js';
 

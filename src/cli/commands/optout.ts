@@ -30,7 +30,12 @@ export const registerOptout: Register = (program, bind) => {
     .argument('<csv>')
     .option('--phone-column <name>', 'the column holding the numbers (default: detect)')
     .option(...DEFAULT_COUNTRY_OPTION)
-    .option('--max-invalid <pct>', 'refuse to import when more than this % of rows are not valid numbers', percent('--max-invalid'), 20)
+    .option(
+      '--max-invalid <pct>',
+      'refuse to import when more than this % of rows are not valid numbers',
+      percent('--max-invalid'),
+      20,
+    )
     .option('--json', 'print the counts as JSON')
     .action(action('optoutImport'));
 };

@@ -1,5 +1,5 @@
 // Run flags shared by broadcast, resume and retry-failed (DESIGN §1).
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { duration, nonNegativeInt, positiveInt } from '../parse.js';
 
 export interface RunFlags {
@@ -22,10 +22,23 @@ export const MAX_CONCURRENCY = 1000;
 export function addRunFlags(command: Command): Command {
   return command
     .option('--rate <msg/s>', 'most requests started in any 1-second window', positiveInt('--rate'), RUN_DEFAULTS.rate)
-    .option('--concurrency <n>', 'most requests in flight at once', positiveInt('--concurrency', MAX_CONCURRENCY), RUN_DEFAULTS.concurrency)
-    .option('--max-attempts <n>', 'attempts per recipient before it fails (throttling does not count)', positiveInt('--max-attempts'), RUN_DEFAULTS.maxAttempts)
-    .addOption(new Option('--max-wait <duration>', 'how long this run may wait in-process for scheduled retries (e.g. 90s, 5m)')
-      .argParser(duration('--max-wait')).default(RUN_DEFAULTS.maxWaitMs, '5m'))
+    .option(
+      '--concurrency <n>',
+      'most requests in flight at once',
+      positiveInt('--concurrency', MAX_CONCURRENCY),
+      RUN_DEFAULTS.concurrency,
+    )
+    .option(
+      '--max-attempts <n>',
+      'attempts per recipient before it fails (throttling does not count)',
+      positiveInt('--max-attempts'),
+      RUN_DEFAULTS.maxAttempts,
+    )
+    .addOption(
+      new Option('--max-wait <duration>', 'how long this run may wait in-process for scheduled retries (e.g. 90s, 5m)')
+        .argParser(duration('--max-wait'))
+        .default(RUN_DEFAULTS.maxWaitMs, '5m'),
+    )
     .option('--limit <n>', 'send at most n messages in this run, then stop (exit 6)', nonNegativeInt('--limit'))
     .option('--sandbox', 'send to the built-in Cloud API stand-in (no account needed)')
     .option('--api-url <url>', 'Cloud API base URL (env WA_API_URL)')

@@ -10,9 +10,15 @@ export const registerStatus: Register = (program, bind) => {
     .argument('[broadcast-id]')
     .option('--json', 'print the status object(s) as JSON')
     .option('--recipients', 'list the rows of the broadcast (recipients and rejected rows)')
-    .addOption(new Option('--state <state>', 'with --recipients: only rows in this state').choices([...RECIPIENT_STATES, 'rejected']))
     .addOption(
-      new Option('--format <format>', 'rows output format (implies --recipients; default table)').choices(['table', 'csv', 'json']),
+      new Option('--state <state>', 'with --recipients: only rows in this state').choices([...RECIPIENT_STATES, 'rejected']),
+    )
+    .addOption(
+      new Option('--format <format>', 'rows output format (implies --recipients; default table)').choices([
+        'table',
+        'csv',
+        'json',
+      ]),
     )
     .action(bind(async () => (await import('../actions/status.js')).statusAction));
 };

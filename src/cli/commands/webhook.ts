@@ -22,7 +22,8 @@ export const registerWebhook: Register = (program, bind) => {
 
 function portNumber(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n > 65535) throw new InvalidArgumentError(`--port must be a number from 0 to 65535, got "${value}"`);
+  if (!/^\d+$/.test(value.trim()) || n > 65535)
+    throw new InvalidArgumentError(`--port must be a number from 0 to 65535, got "${value}"`);
   return n;
 }
 

@@ -70,15 +70,7 @@ export interface EngineDeps {
   onProgress?(p: EngineProgress): void;
 }
 
-export type StopReason =
-  | 'done'
-  | 'halted'
-  | 'pending'
-  | 'limit'
-  | 'interrupted'
-  | 'lease_lost'
-  | 'cancelled'
-  | 'journal';
+export type StopReason = 'done' | 'halted' | 'pending' | 'limit' | 'interrupted' | 'lease_lost' | 'cancelled' | 'journal';
 
 export interface EngineResult {
   stop: StopReason;
@@ -238,7 +230,10 @@ export class Engine {
 
   private checkStops(now: number): void {
     const unhealthy = this.health.stopReason(now);
-    if (unhealthy !== null) return this.requestStop('pending', unhealthy);
+    if (unhealthy !== null) {
+      this.requestStop('pending', unhealthy);
+      return;
+    }
     if (this.deps.budget && this.deps.budget.remaining() <= 0) this.requestStop('limit');
   }
 
@@ -321,13 +316,17 @@ export class Engine {
       this.claimPausedUntil = nextRetryAt ?? Infinity; // answers still coming can schedule retries
       return;
     }
-    if (nextRetryAt === null) return this.requestStop('done');
+    if (nextRetryAt === null) {
+      this.requestStop('done');
+      return;
+    }
     const idle = Math.max(0, nextRetryAt - now);
     // Retries the API's throttling scheduled are its own clock (RunHealth gives up after --max-wait
     // of only throttling); the idle budget is for retries of errors.
     const throttled = this.health.nextCheckAt() !== null;
     if (idle > this.idleBudget && !throttled) {
-      return this.requestStop('pending', `next retry due ${new Date(nextRetryAt).toISOString()}`);
+      this.requestStop('pending', `next retry due ${new Date(nextRetryAt).toISOString()}`);
+      return;
     }
     this.idleBudget = Math.max(0, this.idleBudget - idle);
     this.claimPausedUntil = nextRetryAt;
@@ -335,9 +334,7 @@ export class Engine {
 
   private onStoreError(err: unknown, now: number): void {
     const error =
-      err instanceof JournalError
-        ? err
-        : new JournalError('io', `the journal failed: ${(err as Error).message}`, { cause: err });
+      err instanceof JournalError ? err : new JournalError('io', `the journal failed: ${(err as Error).message}`, { cause: err });
     const t = this.trouble;
     const tries = (t?.tries ?? 0) + 1;
     const since = t?.since ?? now;
@@ -394,11 +391,13 @@ export class Engine {
       this.finish(row, now, outcome);
       return;
     }
-    sender.send(body, () => this.gate.markWritten(ticket, clock.now())).then(
-      (outcome) => this.finish(row, now, outcome),
-      // A rejected send is a bug in the client, not an API answer; the request may have left.
-      (err: unknown) => this.finish(row, now, { kind: 'unknown', detail: `client error: ${(err as Error).message}` }),
-    );
+    sender
+      .send(body, () => this.gate.markWritten(ticket, clock.now()))
+      .then(
+        (outcome) => this.finish(row, now, outcome),
+        // A rejected send is a bug in the client, not an API answer; the request may have left.
+        (err: unknown) => this.finish(row, now, { kind: 'unknown', detail: `client error: ${(err as Error).message}` }),
+      );
   }
 
   private finish(row: RecipientToSend, startedAt: number, outcome: SendOutcome): void {

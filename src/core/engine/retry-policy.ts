@@ -32,11 +32,19 @@ const DAY_MS = 24 * 3600_000;
  * @param attempts the row's attempts including this one
  * @param pairRateHits how many 131056 answers this row had before this one
  */
-export function decide(outcome: SendOutcome, attempts: number, pairRateHits: number, opts: RetryOptions, now: number, random: () => number): Decision {
+export function decide(
+  outcome: SendOutcome,
+  attempts: number,
+  pairRateHits: number,
+  opts: RetryOptions,
+  now: number,
+  random: () => number,
+): Decision {
   const backoff = () => now + Math.floor(random() * Math.min(opts.capMs, opts.baseMs * 2 ** Math.max(0, attempts - 1)));
-  const retryOrFail = (errorClass: string, maxAttempts = opts.maxAttempts): Decision => (attempts >= maxAttempts
-    ? { state: 'failed', nextAttemptAt: null, attemptsDelta: 0, errorClass }
-    : { state: 'retry', nextAttemptAt: backoff(), attemptsDelta: 0, errorClass });
+  const retryOrFail = (errorClass: string, maxAttempts = opts.maxAttempts): Decision =>
+    attempts >= maxAttempts
+      ? { state: 'failed', nextAttemptAt: null, attemptsDelta: 0, errorClass }
+      : { state: 'retry', nextAttemptAt: backoff(), attemptsDelta: 0, errorClass };
 
   switch (outcome.kind) {
     case 'accepted':
@@ -51,7 +59,13 @@ export function decide(outcome: SendOutcome, attempts: number, pairRateHits: num
   const afterRetryAfter = (at: number) => Math.max(at, now + (outcome.retryAfterMs ?? 0));
   switch (outcome.errorClass) {
     case 'throttle': // the rate gate slows the whole run; the row itself just goes back in line shortly
-      return { state: 'retry', nextAttemptAt: afterRetryAfter(now + 1000 + Math.floor(random() * 1000)), attemptsDelta: -1, errorClass: 'throttle', throttle: true };
+      return {
+        state: 'retry',
+        nextAttemptAt: afterRetryAfter(now + 1000 + Math.floor(random() * 1000)),
+        attemptsDelta: -1,
+        errorClass: 'throttle',
+        throttle: true,
+      };
     case 'retryable': {
       // Code 1 may be a malformed request as well as a server error: only a couple of tries (FACTS §3).
       const d = retryOrFail('retryable', outcome.code === 1 ? Math.min(opts.maxAttempts, 3) : opts.maxAttempts);

@@ -8,7 +8,10 @@ export const INITIAL_WINDOW = 4;
 export class SendWindow {
   private current: number;
 
-  constructor(private readonly max: number, initial = INITIAL_WINDOW) {
+  constructor(
+    private readonly max: number,
+    initial = INITIAL_WINDOW,
+  ) {
     this.current = Math.max(1, Math.min(max, initial));
   }
 

@@ -1,12 +1,7 @@
 // The status object of DESIGN §11, computed from the journal's facts (never from counters that
 // could drift), and the lease liveness rule shared by every adapter.
 import type { BroadcastFacts, OwnerAlive } from '../journal.js';
-import {
-  type BroadcastRecord,
-  type BroadcastStatus,
-  RECIPIENT_STATES,
-  zeroRejectionCounts,
-} from '../types.js';
+import { type BroadcastRecord, type BroadcastStatus, RECIPIENT_STATES, zeroRejectionCounts } from '../types.js';
 import { acceptedCount, deriveState } from './broadcast-state.js';
 
 export function leaseIsLive(

@@ -5,9 +5,9 @@ import type { RetrySelection } from '../rules/retry-eligibility.js';
 import {
   type RequestedTarget,
   type RunDeps,
-  runBroadcast,
   type RunSettings,
   type RunSummary,
+  runBroadcast,
   targetMismatch,
 } from './run-broadcast.js';
 

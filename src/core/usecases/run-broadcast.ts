@@ -6,8 +6,8 @@ import type { Clock } from '../clock.js';
 import { Engine, type EngineProgress, type EngineResult, type SendBudget } from '../engine/engine.js';
 import { usageError } from '../errors.js';
 import { type Journal, JournalError, type OwnerAlive } from '../journal.js';
-import { describeMessage } from '../rules/key-reuse.js';
 import { openCount } from '../rules/broadcast-state.js';
+import { describeMessage } from '../rules/key-reuse.js';
 import type { RetrySelection } from '../rules/retry-eligibility.js';
 import type { Sender } from '../sender.js';
 import {
@@ -113,7 +113,8 @@ export async function runBroadcast(deps: RunDeps, req: RunRequest): Promise<RunS
     status,
     retryable,
   });
-  if (b.status === 'cancelled') return summary({ kind: 'cancelled' }, await broadcastStatus(journal, b.id, clock.now(), ownerAlive));
+  if (b.status === 'cancelled')
+    return summary({ kind: 'cancelled' }, await broadcastStatus(journal, b.id, clock.now(), ownerAlive));
   checkTarget(b, req.requested);
   const before = await broadcastStatus(journal, b.id, clock.now(), ownerAlive);
   const eligible = req.retry ? await journal.broadcasts.countEligible(b.id, req.retry, clock.now()) : 0;

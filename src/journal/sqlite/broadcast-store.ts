@@ -1,10 +1,5 @@
 // Reading broadcasts and their facts, and the operator's commands on them (cancel, retry-failed).
-import type {
-  BroadcastFacts,
-  BroadcastStore,
-  MetricsFacts,
-  RecipientRow,
-} from '../../core/journal.js';
+import type { BroadcastFacts, BroadcastStore, MetricsFacts, RecipientRow } from '../../core/journal.js';
 import type { RetrySelection } from '../../core/rules/retry-eligibility.js';
 import type { BroadcastRecord, ErrorCount, MessageSpec, StoredStatus, Target } from '../../core/types.js';
 import { retryFilterSql } from '../shared/retry-filter.js';
@@ -66,7 +61,9 @@ const stmts = perConnection((db) => ({
     next_attempt_at = NULL, updated_at = ? WHERE broadcast_id = ? AND state IN ('pending', 'retry')`),
   leaseOwner: db.prepare('SELECT lease_owner FROM broadcasts WHERE id = ?').pluck(),
   deferredUntil: db
-    .prepare("SELECT min(next_attempt_at) FROM recipients WHERE broadcast_id = ? AND state = 'failed' AND error_class = 'defer_24h'")
+    .prepare(
+      "SELECT min(next_attempt_at) FROM recipients WHERE broadcast_id = ? AND state = 'failed' AND error_class = 'defer_24h'",
+    )
     .pluck(),
   lastRunEnded: db.prepare('SELECT max(ended_at) FROM runs WHERE broadcast_id = ?').pluck(),
 }));
@@ -136,7 +133,10 @@ export class SqliteBroadcastStore implements BroadcastStore {
     const filter = retryFilterSql(selection, now, param);
     return this.file.run(
       () =>
-        this.db.prepare(`SELECT count(*) FROM recipients WHERE broadcast_id = ? AND ${filter}`).pluck().get(id, ...values) as number,
+        this.db
+          .prepare(`SELECT count(*) FROM recipients WHERE broadcast_id = ? AND ${filter}`)
+          .pluck()
+          .get(id, ...values) as number,
     );
   }
 

@@ -1,8 +1,9 @@
 // Opening the SQLite journal: file mode 0600, WAL, busy timeout, foreign keys, migrations, and
 // the refusals that keep wa-send from touching files that are not its journal.
-import Database from 'better-sqlite3';
+
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 import { usageError } from '../../core/errors.js';
 import { translateError } from './errors.js';
 import { MIGRATIONS } from './migrations.js';
@@ -68,7 +69,9 @@ function keepPrivate(path: string): void {
 function checkSchema(path: string, db: Db): number {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) {
-    throw usageError(`the journal ${path} was written by a newer wa-send (schema ${version}, this one knows ${MIGRATIONS.length})`);
+    throw usageError(
+      `the journal ${path} was written by a newer wa-send (schema ${version}, this one knows ${MIGRATIONS.length})`,
+    );
   }
   if (version === 0) {
     const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() as number;

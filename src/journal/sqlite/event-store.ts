@@ -55,7 +55,9 @@ const stmts = perConnection((db) => {
                  AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.wamid = e.wamid))
       ORDER BY e.id LIMIT @limit`),
     markApplied: db.prepare('UPDATE webhook_events SET applied_at = ? WHERE id = ? AND applied_at IS NULL'),
-    preferences: db.prepare("SELECT event FROM webhook_events WHERE kind = 'preference' AND subject = ? AND event IS NOT NULL").pluck(),
+    preferences: db
+      .prepare("SELECT event FROM webhook_events WHERE kind = 'preference' AND subject = ? AND event IS NOT NULL")
+      .pluck(),
     byWamid: db.prepare(`SELECT ${cols} FROM recipients WHERE wamid = ? LIMIT 1`),
     byKey: db.prepare(`SELECT ${cols} FROM recipients WHERE broadcast_id = ? AND phone = ?`),
     forward: db.prepare(`UPDATE recipients SET state = @state, wamid = @wamid, sent_at = @sentAt, delivered_at = @deliveredAt,
@@ -67,7 +69,9 @@ const stmts = perConnection((db) => {
       error_code = ?, error_title = ?, error_detail = ?, error_class = ?, updated_at = ? WHERE id = ?`),
     legacy: db.prepare(`SELECT id, kind, payload FROM webhook_events
       WHERE event IS NULL AND (applied_at IS NULL OR kind = 'user_preference') AND id > ? ORDER BY id LIMIT 500`),
-    setEvent: db.prepare('UPDATE webhook_events SET event = ?, kind = ?, subject = ?, applied_at = CASE WHEN ? THEN applied_at ELSE ? END WHERE id = ?'),
+    setEvent: db.prepare(
+      'UPDATE webhook_events SET event = ?, kind = ?, subject = ?, applied_at = CASE WHEN ? THEN applied_at ELSE ? END WHERE id = ?',
+    ),
   };
 });
 
@@ -227,7 +231,14 @@ export class SqliteEventStore implements EventStore {
             afterId = r.id;
             const event = read(r.kind, r.payload);
             // An event nothing can be done with any more is kept for the record, as done.
-            s.setEvent.run(event === null ? null : JSON.stringify(event), event?.kind ?? 'other', subjectOf(event), event === null ? 0 : 1, Date.now(), r.id);
+            s.setEvent.run(
+              event === null ? null : JSON.stringify(event),
+              event?.kind ?? 'other',
+              subjectOf(event),
+              event === null ? 0 : 1,
+              Date.now(),
+              r.id,
+            );
             upgraded++;
           }
         }),

@@ -2,7 +2,7 @@
 // better-sqlite3 connection; every call is synchronous underneath, so a transaction never awaits.
 import type { Journal } from '../../core/journal.js';
 import { SqliteBroadcastStore } from './broadcast-store.js';
-import { openDatabase, type OpenOptions } from './db.js';
+import { type OpenOptions, openDatabase } from './db.js';
 import { applyPendingEvents, SqliteEventStore } from './event-store.js';
 import { JournalFile } from './journal-file.js';
 import { SqliteOptoutStore } from './optout-store.js';

@@ -39,7 +39,13 @@ export function isOptedOut(db: Db, phone: string): boolean {
 }
 
 /** Adds each phone on its own; returns the ones that were not listed before, as changes to report. */
-export function addOptoutsEach(db: Db, phones: Iterable<string>, source: string, detail: string | null, now: number): OptoutChange[] {
+export function addOptoutsEach(
+  db: Db,
+  phones: Iterable<string>,
+  source: string,
+  detail: string | null,
+  now: number,
+): OptoutChange[] {
   return [...phones].filter((phone) => addOptouts(db, [phone], source, detail, now) > 0).map((phone) => ({ phone, source }));
 }
 

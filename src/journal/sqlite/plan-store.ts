@@ -1,14 +1,7 @@
 // Planning in SQLite: TEMP tables for staging (private to this connection, deleted with it, and
 // writing them takes no lock on the journal), one IMMEDIATE transaction to publish the plan.
 import { randomBytes } from 'node:crypto';
-import type {
-  NewBroadcast,
-  PlanStaging,
-  PlanStore,
-  StagedCounts,
-  StagedRecipient,
-  StagedRejection,
-} from '../../core/journal.js';
+import type { NewBroadcast, PlanStaging, PlanStore, StagedCounts, StagedRecipient, StagedRejection } from '../../core/journal.js';
 import type { RejectionReason } from '../../core/types.js';
 import type { Db } from './db.js';
 import type { JournalFile } from './journal-file.js';
@@ -73,9 +66,10 @@ class SqliteStaging implements PlanStaging {
       .prepare('SELECT count(*) FROM temp.stage_recipients s JOIN main.optouts o ON o.phone = s.phone')
       .pluck()
       .get() as number;
-    const rows = this.db
-      .prepare('SELECT reason, count(*) AS n FROM temp.stage_rejections GROUP BY reason')
-      .all() as { reason: string; n: number }[];
+    const rows = this.db.prepare('SELECT reason, count(*) AS n FROM temp.stage_rejections GROUP BY reason').all() as {
+      reason: string;
+      n: number;
+    }[];
     const rejections: Record<string, number> = Object.fromEntries(rows.map((r) => [r.reason, r.n]));
     if (optedOut > 0) rejections.opted_out = (rejections.opted_out ?? 0) + optedOut;
     return { recipients: recipients - optedOut, rejections };
@@ -84,17 +78,14 @@ class SqliteStaging implements PlanStaging {
   async examples(reasons: RejectionReason[], limit: number): Promise<StagedRejection[]> {
     const marks = reasons.map(() => '?').join(',');
     return this.db
-      .prepare(
-        `SELECT line, input, reason, detail FROM temp.stage_rejections WHERE reason IN (${marks}) ORDER BY line LIMIT ?`,
-      )
+      .prepare(`SELECT line, input, reason, detail FROM temp.stage_rejections WHERE reason IN (${marks}) ORDER BY line LIMIT ?`)
       .all(...reasons, limit) as StagedRejection[];
   }
 
   async forEachSorted(update: (phone: string, vars: string | null) => void): Promise<void> {
-    const rows = this.db
-      .prepare('SELECT phone, vars FROM temp.stage_recipients ORDER BY phone')
-      .raw()
-      .iterate() as Iterable<[string, string | null]>;
+    const rows = this.db.prepare('SELECT phone, vars FROM temp.stage_recipients ORDER BY phone').raw().iterate() as Iterable<
+      [string, string | null]
+    >;
     for (const [phone, vars] of rows) update(phone, vars);
   }
 
@@ -110,34 +101,46 @@ class SqliteStaging implements PlanStaging {
 
   async commit(b: NewBroadcast): Promise<{ id: string; created: boolean }> {
     const db = this.db;
-    return this.file.run(() => db
-      .transaction(() => {
-        // Another process may have published the same key since we looked: theirs stands.
-        const existing = db.prepare('SELECT id FROM broadcasts WHERE key = ?').pluck().get(b.key) as string | undefined;
-        if (existing !== undefined) return { id: existing, created: false };
-        let id = newBroadcastId();
-        while (db.prepare('SELECT 1 FROM broadcasts WHERE id = ?').get(id)) id = newBroadcastId();
-        db.prepare(
-          `INSERT INTO broadcasts (id, key, name, target, spec, source_file, source_sha256, rows_read, created_at)
+    return this.file.run(() =>
+      db
+        .transaction(() => {
+          // Another process may have published the same key since we looked: theirs stands.
+          const existing = db.prepare('SELECT id FROM broadcasts WHERE key = ?').pluck().get(b.key) as string | undefined;
+          if (existing !== undefined) return { id: existing, created: false };
+          let id = newBroadcastId();
+          while (db.prepare('SELECT 1 FROM broadcasts WHERE id = ?').get(id)) id = newBroadcastId();
+          db.prepare(
+            `INSERT INTO broadcasts (id, key, name, target, spec, source_file, source_sha256, rows_read, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(id, b.key, b.name, JSON.stringify(b.target), JSON.stringify(b.spec), b.sourceFile, b.sourceSha256, b.rowsRead, b.createdAt);
-        db.prepare(
-          `INSERT INTO rejections (broadcast_id, line, input, reason, detail, duplicate_of)
+          ).run(
+            id,
+            b.key,
+            b.name,
+            JSON.stringify(b.target),
+            JSON.stringify(b.spec),
+            b.sourceFile,
+            b.sourceSha256,
+            b.rowsRead,
+            b.createdAt,
+          );
+          db.prepare(
+            `INSERT INTO rejections (broadcast_id, line, input, reason, detail, duplicate_of)
            SELECT ?, line, input, reason, detail, duplicate_of FROM temp.stage_rejections ORDER BY rowid`,
-        ).run(id);
-        db.prepare(
-          `INSERT INTO rejections (broadcast_id, line, input, reason, detail)
+          ).run(id);
+          db.prepare(
+            `INSERT INTO rejections (broadcast_id, line, input, reason, detail)
            SELECT ?, s.line, s.input, 'opted_out', 'opted out (' || o.source || ')' FROM temp.stage_recipients s
            JOIN main.optouts o ON o.phone = s.phone ORDER BY s.rowid`,
-        ).run(id);
-        db.prepare(
-          `INSERT INTO recipients (broadcast_id, line, input, phone, vars, state, updated_at)
+          ).run(id);
+          db.prepare(
+            `INSERT INTO recipients (broadcast_id, line, input, phone, vars, state, updated_at)
            SELECT ?, line, input, phone, vars, 'pending', ? FROM temp.stage_recipients s
            WHERE NOT EXISTS (SELECT 1 FROM main.optouts o WHERE o.phone = s.phone) ORDER BY s.rowid`,
-        ).run(id, b.createdAt);
-        return { id, created: true };
-      })
-      .immediate());
+          ).run(id, b.createdAt);
+          return { id, created: true };
+        })
+        .immediate(),
+    );
   }
 
   async drop(): Promise<void> {

@@ -24,5 +24,11 @@ export function nextRetryAtMs(db: Db, broadcastId: string): number | null {
 /** A SQLite placeholder binder for shared SQL builders: collects the values in order. */
 export function sqliteParams(): { param: (value: unknown) => string; values: unknown[] } {
   const values: unknown[] = [];
-  return { values, param: (v) => (values.push(v), '?') };
+  return {
+    values,
+    param: (v) => {
+      values.push(v);
+      return '?';
+    },
+  };
 }

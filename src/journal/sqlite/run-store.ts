@@ -12,11 +12,11 @@ import type {
   RunStore,
 } from '../../core/journal.js';
 import { leaseIsLive } from '../../core/rules/status.js';
-import { recipientKey, type RecipientToSend, type StoredStatus } from '../../core/types.js';
+import { type RecipientToSend, recipientKey, type StoredStatus } from '../../core/types.js';
+import { getBroadcast } from './broadcast-store.js';
 import { type Db, writeTx } from './db.js';
 import type { JournalFile } from './journal-file.js';
 import { addOptouts, isOptedOut } from './optout-store.js';
-import { getBroadcast } from './broadcast-store.js';
 import { nextRetryAtMs } from './queries.js';
 
 interface ClaimRow {
@@ -53,7 +53,9 @@ function prepare(db: Db) {
       WHERE broadcast_id = ? AND state = 'retry' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`),
     pending: p(`SELECT id, phone, vars, attempts, pair_rate_hits FROM recipients
       WHERE broadcast_id = ? AND state = 'pending' AND next_attempt_at IS NULL ORDER BY id LIMIT ?`),
-    markSending: p("UPDATE recipients SET state = 'sending', attempts = attempts + 1, claimed_by = ?, updated_at = ? WHERE id = ?"),
+    markSending: p(
+      "UPDATE recipients SET state = 'sending', attempts = attempts + 1, claimed_by = ?, updated_at = ? WHERE id = ?",
+    ),
     markSkipped: p(`UPDATE recipients SET state = 'skipped', error_class = 'opted_out', error_detail = 'opted out after planning',
       next_attempt_at = NULL, updated_at = ? WHERE id = ?`),
     accepted: p(`UPDATE recipients SET state = 'sent', wamid = @wamid, sent_at = coalesce(sent_at, @at), next_attempt_at = NULL,
@@ -66,7 +68,8 @@ function prepare(db: Db) {
       WHERE id = @id AND ${ours}`),
     attempt: p(`INSERT INTO attempts (recipient_id, started_at, finished_at, http_status, error_code, outcome, detail)
       VALUES (?, ?, ?, ?, ?, ?, ?)`),
-    release: p(`UPDATE recipients SET state = 'pending', attempts = max(0, attempts - 1), next_attempt_at = NULL, updated_at = @now
+    release:
+      p(`UPDATE recipients SET state = 'pending', attempts = max(0, attempts - 1), next_attempt_at = NULL, updated_at = @now
       WHERE id = @id AND claimed_by = @owner AND state IN ('sending', 'unknown')`),
     requeue: p(`UPDATE recipients SET state = 'pending', next_attempt_at = NULL, failed_at = NULL, updated_at = ?
       WHERE id = ? AND state IN ('failed', 'retry', 'pending')`),
@@ -121,10 +124,10 @@ export class SqliteRunStore implements RunStore {
   }
 
   async exchange(x: ExchangeRequest): Promise<ExchangeResult> {
-    const result = this.file.run(
-      () => writeTx(this.db, () => this.exchangeTx(x)),
-      { busyTimeoutMs: RUN_BUSY_TIMEOUT_MS, checkIdentity: true },
-    );
+    const result = this.file.run(() => writeTx(this.db, () => this.exchangeTx(x)), {
+      busyTimeoutMs: RUN_BUSY_TIMEOUT_MS,
+      checkIdentity: true,
+    });
     if (x.records.some((r) => r.outcome.kind === 'accepted')) this.file.run(() => this.applyEvents(x.now));
     this.file.afterWrite();
     return result;
@@ -209,7 +212,15 @@ export class SqliteRunStore implements RunStore {
       id: recipient.id,
       owner,
     });
-    s.attempt.run(recipient.id, startedAt, finishedAt, o.kind === 'error' ? o.httpStatus : null, code, d.errorClass ?? o.kind, o.detail);
+    s.attempt.run(
+      recipient.id,
+      startedAt,
+      finishedAt,
+      o.kind === 'error' ? o.httpStatus : null,
+      code,
+      d.errorClass ?? o.kind,
+      o.detail,
+    );
     if (d.optOut) addOptouts(this.db, [recipient.phone], 'error_131050', title, now);
   }
 }

@@ -1,15 +1,35 @@
 // Vertical bars over categories (days, latency buckets), stacked when there are several series.
 // Used by the latency histograms and the journal's messages-per-day chart.
-import { clip, html, type SafeHtml } from '../html.js';
+
 import { fmtShort } from '../format.js';
+import { clip, html, type SafeHtml } from '../html.js';
 import {
-  barsPath, baseline, emptyChart, line, niceTicks, plotWidth, rect, svgChart, text, yAxis, type Bar, type Frame,
+  type Bar,
+  barsPath,
+  baseline,
+  emptyChart,
+  type Frame,
+  line,
+  niceTicks,
+  plotWidth,
+  rect,
+  svgChart,
+  text,
+  yAxis,
 } from './svg.js';
 
-export interface Series { name: string; cls: string; values: readonly number[] }
+export interface Series {
+  name: string;
+  cls: string;
+  values: readonly number[];
+}
 
 /** A vertical line at a fractional category position (e.g. where p90 falls in a histogram). */
-export interface Marker { at: number; label: string; cls: string }
+export interface Marker {
+  at: number;
+  label: string;
+  cls: string;
+}
 
 export interface BarChartInput {
   label: string;
@@ -52,14 +72,19 @@ export function barChart(input: BarChartInput): SafeHtml {
   });
 
   const every = Math.ceil(n / MAX_LABELS);
-  const labels = categories.map((c, i) => (i % every === 0 ? text(xOf(i) + barW / 2, baseline(FRAME) + 16, clip(c, 12), 'tick', 'middle') : null));
+  const labels = categories.map((c, i) =>
+    i % every === 0 ? text(xOf(i) + barW / 2, baseline(FRAME) + 16, clip(c, 12), 'tick', 'middle') : null,
+  );
   const hovers = input.titles
-    ? categories.map((_, i) => rect(FRAME.left + i * slot, FRAME.top, slot, baseline(FRAME) - FRAME.top, 'hover', input.titles?.[i + skip] ?? ''))
+    ? categories.map((_, i) =>
+        rect(FRAME.left + i * slot, FRAME.top, slot, baseline(FRAME) - FRAME.top, 'hover', input.titles?.[i + skip] ?? ''),
+      )
     : [];
   const markers = (input.markers ?? []).map((m) => {
     const x = FRAME.left + Math.min(n, Math.max(0, m.at)) * slot;
     return html`${line(x, FRAME.top - 4, x, baseline(FRAME), m.cls)}${text(x + 3, FRAME.top - 8, m.label, `${m.cls}-lbl`)}`;
   });
-  const skipped = skip > 0 ? text(FRAME.width - FRAME.right, FRAME.height - 4, `last ${n} of ${n + skip} shown`, 'tick', 'end') : null;
+  const skipped =
+    skip > 0 ? text(FRAME.width - FRAME.right, FRAME.height - 4, `last ${n} of ${n + skip} shown`, 'tick', 'end') : null;
   return svgChart(FRAME, input.label, html`${axis.body}${layers}${markers}${labels}${hovers}${skipped}`, ` data-bars="${n}"`);
 }

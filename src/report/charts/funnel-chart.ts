@@ -1,10 +1,15 @@
 // The funnel as horizontal bars, each as long as its count against the first stage, so each drop
 // (rows rejected, recipients not accepted, messages not delivered) shows as a shorter bar.
-import { html, type SafeHtml } from '../html.js';
-import { fmtInt } from '../format.js';
-import { emptyChart, rect, svgChart, text, type Frame } from './svg.js';
 
-export interface Stage { label: string; value: number; note: string }
+import { fmtInt } from '../format.js';
+import { html, type SafeHtml } from '../html.js';
+import { emptyChart, type Frame, rect, svgChart, text } from './svg.js';
+
+export interface Stage {
+  label: string;
+  value: number;
+  note: string;
+}
 
 const ROW = 34;
 const LABEL_W = 96;
@@ -12,7 +17,14 @@ const VALUE_W = 190;
 const WIDTH = 640;
 
 export function funnelChart(stages: readonly Stage[]): SafeHtml {
-  const frame: Frame = { width: WIDTH, height: Math.max(ROW, stages.length * ROW) + 8, left: LABEL_W, right: VALUE_W, top: 4, bottom: 4 };
+  const frame: Frame = {
+    width: WIDTH,
+    height: Math.max(ROW, stages.length * ROW) + 8,
+    left: LABEL_W,
+    right: VALUE_W,
+    top: 4,
+    bottom: 4,
+  };
   const max = Math.max(0, ...stages.map((s) => s.value));
   if (stages.length === 0 || max <= 0) return emptyChart({ ...frame, height: 120, bottom: 24 }, 'Funnel', 'no rows read');
   const barMax = frame.width - LABEL_W - VALUE_W - 12;

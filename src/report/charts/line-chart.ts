@@ -1,16 +1,25 @@
 // Percentages over categories (days) as lines with dots: the journal's delivery and read rates.
 // A day with no base (nothing accepted) is a gap in the line, not a drop to zero.
 import { clip, html, raw, type SafeHtml } from '../html.js';
-import { baseline, emptyChart, linePath, num, plotWidth, svgChart, text, yAxis, type Frame } from './svg.js';
+import { baseline, emptyChart, type Frame, linePath, num, plotWidth, svgChart, text, yAxis } from './svg.js';
 
-export interface LineSeries { name: string; cls: string; values: readonly (number | null)[] }
+export interface LineSeries {
+  name: string;
+  cls: string;
+  values: readonly (number | null)[];
+}
 
 const FRAME: Frame = { width: 800, height: 240, left: 56, right: 16, top: 16, bottom: 40 };
 const MAX_LABELS = 12;
 const MAX_POINTS = 400;
 
 /** Values are fractions (0..1), drawn on a 0–100 % axis. */
-export function percentLineChart(label: string, categories: readonly string[], series: readonly LineSeries[], emptyMessage: string): SafeHtml {
+export function percentLineChart(
+  label: string,
+  categories: readonly string[],
+  series: readonly LineSeries[],
+  emptyMessage: string,
+): SafeHtml {
   const skip = Math.max(0, categories.length - MAX_POINTS);
   const cats = categories.slice(skip);
   const n = cats.length;

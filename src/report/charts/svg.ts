@@ -1,10 +1,17 @@
 // The few SVG pieces every chart is made of. Charts are drawn here, on the server side, so the
 // report needs no script at all (its CSP forbids them). Colours come from CSS classes, not
 // attributes, so dark mode and print restyle the charts with the rest of the page.
-import { html, raw, type HtmlValue, type SafeHtml } from '../html.js';
+import { type HtmlValue, html, raw, type SafeHtml } from '../html.js';
 
 /** Plot area inside the SVG's viewBox, margins left for the axes. */
-export interface Frame { width: number; height: number; left: number; right: number; top: number; bottom: number }
+export interface Frame {
+  width: number;
+  height: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
 
 export const plotWidth = (f: Frame): number => f.width - f.left - f.right;
 export const plotHeight = (f: Frame): number => f.height - f.top - f.bottom;
@@ -19,7 +26,14 @@ export function svgChart(f: Frame, label: string, body: HtmlValue, extra = ''): 
   return html`<svg class="chart" viewBox="0 0 ${f.width} ${f.height}" role="img" aria-label="${label}"${raw(extra)}>${body}</svg>`;
 }
 
-export function text(x: number, y: number, content: string, cls = 'lbl', anchor: 'start' | 'middle' | 'end' = 'start', rotate = 0): SafeHtml {
+export function text(
+  x: number,
+  y: number,
+  content: string,
+  cls = 'lbl',
+  anchor: 'start' | 'middle' | 'end' = 'start',
+  rotate = 0,
+): SafeHtml {
   const turn = rotate === 0 ? '' : ` transform="rotate(${rotate} ${num(x)} ${num(y)})"`;
   return html`<text x="${num(x)}" y="${num(y)}" class="${cls}" text-anchor="${anchor}"${raw(turn)}>${content}</text>`;
 }
@@ -33,11 +47,19 @@ export function rect(x: number, y: number, w: number, h: number, cls: string, ti
   return title === undefined ? raw(`${shape}/>`) : html`${raw(shape)}><title>${title}</title></rect>`;
 }
 
-export interface Bar { x: number; y: number; w: number; h: number }
+export interface Bar {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 
 /** Many bars of one series as one <path>: a tenth of the bytes of one <rect> each. */
 export function barsPath(bars: readonly Bar[], cls: string): SafeHtml {
-  const d = bars.filter((b) => b.h > 0 && b.w > 0).map((b) => `M${num(b.x)} ${num(b.y + b.h)}v${num(-b.h)}h${num(b.w)}v${num(b.h)}z`).join('');
+  const d = bars
+    .filter((b) => b.h > 0 && b.w > 0)
+    .map((b) => `M${num(b.x)} ${num(b.y + b.h)}v${num(-b.h)}h${num(b.w)}v${num(b.h)}z`)
+    .join('');
   return d === '' ? raw('') : raw(`<path class="${cls}" d="${d}"/>`);
 }
 
@@ -46,7 +68,10 @@ export function linePath(points: readonly ({ x: number; y: number } | null)[], c
   let d = '';
   let pen = false;
   for (const p of points) {
-    if (p === null) { pen = false; continue; }
+    if (p === null) {
+      pen = false;
+      continue;
+    }
     d += `${pen ? 'L' : 'M'}${num(p.x)} ${num(p.y)}`;
     pen = true;
   }
@@ -65,14 +90,25 @@ export function niceTicks(max: number, count = 4): number[] {
 }
 
 /** Horizontal grid lines with their labels on the left; returns the value → y mapping too. */
-export function yAxis(f: Frame, ticks: readonly number[], fmt: (v: number) => string): { body: SafeHtml; y: (v: number) => number } {
+export function yAxis(
+  f: Frame,
+  ticks: readonly number[],
+  fmt: (v: number) => string,
+): { body: SafeHtml; y: (v: number) => number } {
   const top = ticks[ticks.length - 1] ?? 1;
   const y = (v: number) => baseline(f) - (v / top) * plotHeight(f);
-  const body = ticks.map((t) => html`${line(f.left, y(t), f.width - f.right, y(t), t === 0 ? 'axis' : 'grid')}${text(f.left - 6, y(t) + 4, fmt(t), 'tick', 'end')}`);
+  const body = ticks.map(
+    (t) =>
+      html`${line(f.left, y(t), f.width - f.right, y(t), t === 0 ? 'axis' : 'grid')}${text(f.left - 6, y(t) + 4, fmt(t), 'tick', 'end')}`,
+  );
   return { body: html`${body}`, y };
 }
 
 /** An empty chart still draws its frame and says why it is empty. */
 export function emptyChart(f: Frame, label: string, message: string): SafeHtml {
-  return svgChart(f, `${label}: ${message}`, html`${line(f.left, baseline(f), f.width - f.right, baseline(f), 'axis')}${line(f.left, f.top, f.left, baseline(f), 'axis')}${text(f.left + plotWidth(f) / 2, f.top + plotHeight(f) / 2, message, 'empty', 'middle')}`);
+  return svgChart(
+    f,
+    `${label}: ${message}`,
+    html`${line(f.left, baseline(f), f.width - f.right, baseline(f), 'axis')}${line(f.left, f.top, f.left, baseline(f), 'axis')}${text(f.left + plotWidth(f) / 2, f.top + plotHeight(f) / 2, message, 'empty', 'middle')}`,
+  );
 }

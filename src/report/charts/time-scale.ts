@@ -4,11 +4,25 @@
 // them is drawn as a fixed-width break labelled with its duration. Short pauses stay linear, so
 // they still show as empty space.
 
-export interface Interval { start: number; end: number }
-export interface Segment extends Interval { x: number; w: number }
-export interface Gap { x: number; w: number; seconds: number }
+export interface Interval {
+  start: number;
+  end: number;
+}
+export interface Segment extends Interval {
+  x: number;
+  w: number;
+}
+export interface Gap {
+  x: number;
+  w: number;
+  seconds: number;
+}
 
-export interface TimeScale { segments: Segment[]; gaps: Gap[]; x: (t: number) => number }
+export interface TimeScale {
+  segments: Segment[];
+  gaps: Gap[];
+  x: (t: number) => number;
+}
 
 export const BREAK_W = 36;
 const MIN_SEGMENT_W = 14;

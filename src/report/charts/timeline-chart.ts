@@ -3,10 +3,23 @@
 // pauses as axis breaks, halts as red lines, and a lane of ticks under the axis wherever the API
 // throttled, since 5 % of a bar is easy to miss.
 import type { BroadcastReportData } from '../../core/report-data.js';
-import { clip, html, raw, type SafeHtml } from '../html.js';
 import { fmtClock, fmtDuration, fmtInt, fmtShort, fmtUnix } from '../format.js';
-import { barsPath, baseline, emptyChart, line, niceTicks, num, rect, svgChart, text, yAxis, type Bar, type Frame } from './svg.js';
-import { timeScale, timeTicks, type Interval } from './time-scale.js';
+import { clip, html, raw, type SafeHtml } from '../html.js';
+import {
+  type Bar,
+  barsPath,
+  baseline,
+  emptyChart,
+  type Frame,
+  line,
+  niceTicks,
+  num,
+  rect,
+  svgChart,
+  text,
+  yAxis,
+} from './svg.js';
+import { type Interval, timeScale, timeTicks } from './time-scale.js';
 
 type Timeline = BroadcastReportData['timeline'];
 type Point = Timeline['points'][number];
@@ -16,7 +29,11 @@ export const MAX_BARS = 900;
 const FRAME: Frame = { width: 960, height: 300, left: 56, right: 20, top: 30, bottom: 58 };
 
 /** Merges adjacent buckets (summing them) until at most `max` remain. */
-export function rebucket(points: readonly Point[], bucketS: number, max: number = MAX_BARS): { points: Point[]; bucketS: number } {
+export function rebucket(
+  points: readonly Point[],
+  bucketS: number,
+  max: number = MAX_BARS,
+): { points: Point[]; bucketS: number } {
   let size = Math.max(1, bucketS);
   let out = [...points].sort((a, b) => a.t - b.t);
   while (out.length > max) {
@@ -25,7 +42,10 @@ export function rebucket(points: readonly Point[], bucketS: number, max: number 
     for (const p of out) {
       const t = Math.floor(p.t / size) * size;
       const m = merged.get(t) ?? { t, started: 0, accepted: 0, throttled: 0, errors: 0 };
-      m.started += p.started; m.accepted += p.accepted; m.throttled += p.throttled; m.errors += p.errors;
+      m.started += p.started;
+      m.accepted += p.accepted;
+      m.throttled += p.throttled;
+      m.errors += p.errors;
       merged.set(t, m);
     }
     out = [...merged.values()];
@@ -54,7 +74,12 @@ export function timelineChart(timeline: Timeline): SafeHtml {
   const axis = yAxis(FRAME, niceTicks(peak * 1.1 || 1), fmtShort);
   const caption = text(FRAME.left, FRAME.height - 6, `requests started per second, ${fmtDuration(b)} per bar (UTC)`, 'tick');
   const body = html`${runBands(runs, scale)}${pauseBreaks(scale)}${axis.body}${bars(points, b, scale, axis.y)}${rateLine(timeline.rate, axis.y)}${haltLines(timeline.halts, scale)}${timeAxis(scale)}${caption}`;
-  return svgChart(FRAME, `Send timeline: requests started per second, ${points.length} bars of ${fmtDuration(b)}`, body, ` data-bars="${points.length}"`);
+  return svgChart(
+    FRAME,
+    `Send timeline: requests started per second, ${points.length} bars of ${fmtDuration(b)}`,
+    body,
+    ` data-bars="${points.length}"`,
+  );
 }
 
 const BASE = baseline(FRAME);
@@ -89,14 +114,21 @@ function bars(points: readonly Point[], b: number, scale: Scale, y: Y): SafeHtml
     const x = scale.x(p.t);
     const w = Math.max(0.6, (scale.x(p.t + b) - x) * 0.85);
     let level = 0;
-    for (const [key, n] of [['throttled', p.throttled], ['errors', p.errors], ['rest', p.started - p.throttled - p.errors]] as const) {
+    for (const [key, n] of [
+      ['throttled', p.throttled],
+      ['errors', p.errors],
+      ['rest', p.started - p.throttled - p.errors],
+    ] as const) {
       const bottom = y(level);
       level += Math.max(0, n) / b;
       layers[key].push({ x, y: y(level), w, h: bottom - y(level) });
     }
     if (p.throttled > 0) lane += `M${num(x + w / 2)} ${num(BASE + 4)}v7`;
   }
-  const laneBody = lane === '' ? null : html`${raw(`<path class="throttle-tick" d="${lane}"/>`)}${text(FRAME.left - 6, BASE + 12, 'throttled', 'tick throttled-lbl', 'end')}`;
+  const laneBody =
+    lane === ''
+      ? null
+      : html`${raw(`<path class="throttle-tick" d="${lane}"/>`)}${text(FRAME.left - 6, BASE + 12, 'throttled', 'tick throttled-lbl', 'end')}`;
   return html`${barsPath(layers.throttled, 'bar-throttled')}${barsPath(layers.errors, 'bar-error')}${barsPath(layers.rest, 'bar-started')}${laneBody}`;
 }
 
@@ -117,6 +149,8 @@ function timeAxis(scale: Scale): SafeHtml {
   const first = scale.segments[0]!;
   const last = scale.segments[scale.segments.length - 1]!;
   const spansDays = Math.floor(first.start / 86_400) !== Math.floor(last.end / 86_400);
-  return html`${timeTicks(scale, 110).map((t) =>
-    html`${line(t.x, BASE, t.x, BASE + 3, 'axis')}${text(t.x, BASE + 28, fmtClock(t.t, t.step < 60, spansDays && t.first), 'tick', 'middle')}`)}`;
+  return html`${timeTicks(scale, 110).map(
+    (t) =>
+      html`${line(t.x, BASE, t.x, BASE + 3, 'axis')}${text(t.x, BASE + 28, fmtClock(t.t, t.step < 60, spansDays && t.first), 'tick', 'middle')}`,
+  )}`;
 }

@@ -1,15 +1,30 @@
 // Pieces shared by the sections of both reports: tables that scroll on their own, state badges,
 // legends, and how long each kind of journal text may get before it is clipped.
 import type { BroadcastState } from '../../core/types.js';
-import { html, type HtmlValue, type SafeHtml } from '../html.js';
+import { type HtmlValue, html, type SafeHtml } from '../html.js';
 
 /** Longest text shown per field; the journal can hold a 1 MB CSV cell or reason. */
-export const LIMIT = { id: 64, name: 160, reason: 600, input: 80, detail: 240, title: 140, action: 400, phone: 40, command: 300, label: 80, cell: 200 } as const;
+export const LIMIT = {
+  id: 64,
+  name: 160,
+  reason: 600,
+  input: 80,
+  detail: 240,
+  title: 140,
+  action: 400,
+  phone: 40,
+  command: 300,
+  label: 80,
+  cell: 200,
+} as const;
 /** Rows per table: a report of aggregates, not an export (status --recipients is the export). */
 export const MAX_ROWS = 200;
 export const MAX_EXAMPLES = 3;
 
-export interface Column { label: string; num?: boolean }
+export interface Column {
+  label: string;
+  num?: boolean;
+}
 
 export function table(columns: readonly Column[], rows: readonly HtmlValue[][], caption?: string): SafeHtml {
   const head = columns.map((c) => html`<th${c.num ? html` class="num"` : ''} scope="col">${c.label}</th>`);

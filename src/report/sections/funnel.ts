@@ -2,8 +2,8 @@
 // rejection reasons (rows that never became recipients) and the recipients the API did not take.
 import type { BroadcastReportData } from '../../core/report-data.js';
 import { funnelChart } from '../charts/funnel-chart.js';
-import { clip, html, type SafeHtml } from '../html.js';
 import { fmtInt, fmtPct } from '../format.js';
+import { clip, html, type SafeHtml } from '../html.js';
 import { chart, LIMIT, section } from './common.js';
 
 type Funnel = BroadcastReportData['funnel'];
@@ -28,9 +28,14 @@ export function funnelSection(f: Funnel): SafeHtml {
     ['Skipped', f.skipped, 'opted out after planning, or cancelled'],
     ['Open', f.open, 'not sent yet: pending or waiting for a retry'],
   ];
-  const rejected = Object.entries(f.rejections).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const rejected = Object.entries(f.rejections)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
   const rejectedTotal = rejected.reduce((sum, [, n]) => sum + n, 0);
-  return section('funnel', 'Funnel', html`
+  return section(
+    'funnel',
+    'Funnel',
+    html`
 <div class="cols">
 <div>${chart(funnelChart(stages))}
 ${noReceipts(f) ? html`<p class="note">${NO_RECEIPTS}</p>` : null}</div>
@@ -38,9 +43,12 @@ ${noReceipts(f) ? html`<p class="note">${NO_RECEIPTS}</p>` : null}</div>
 <h3>Recipients not accepted</h3>
 <dl class="kv" id="funnel-not-accepted">${notSent.map(([label, n, why]) => html`<dt>${label}</dt><dd><b>${fmtInt(n)}</b> <span class="muted">${why}</span></dd>`)}</dl>
 <h3>Rows rejected${rejectedTotal > 0 ? html` (${fmtInt(rejectedTotal)})` : null}</h3>
-${rejected.length === 0
-  ? html`<p class="muted">none</p>`
-  : html`<dl class="kv" id="funnel-rejections">${rejected.slice(0, 20).map(([reason, n]) => html`<dt>${clip(reason, LIMIT.label)}</dt><dd><b>${fmtInt(n)}</b></dd>`)}</dl>`}
+${
+  rejected.length === 0
+    ? html`<p class="muted">none</p>`
+    : html`<dl class="kv" id="funnel-rejections">${rejected.slice(0, 20).map(([reason, n]) => html`<dt>${clip(reason, LIMIT.label)}</dt><dd><b>${fmtInt(n)}</b></dd>`)}</dl>`
+}
 </div>
-</div>`);
+</div>`,
+  );
 }

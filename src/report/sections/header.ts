@@ -1,19 +1,25 @@
 // The top of a broadcast report: what was sent, from which number, when, and what state it is in,
 // with the exact command that continues it when it is not finished.
-import { stateMeaning, type BroadcastReportData } from '../../core/report-data.js';
-import { clip, html, type SafeHtml } from '../html.js';
+import { type BroadcastReportData, stateMeaning } from '../../core/report-data.js';
 import { fmtDuration, fmtIso } from '../format.js';
+import { clip, html, type SafeHtml } from '../html.js';
 import { LIMIT, stateBadge } from './common.js';
 
 type Broadcast = BroadcastReportData['broadcast'];
 
 const TOC: readonly [string, string][] = [
-  ['funnel', 'Funnel'], ['timeline', 'Timeline'], ['latency', 'Delivery latency'],
-  ['errors', 'Errors'], ['rejections', 'Rejected rows'], ['countries', 'By country'],
+  ['funnel', 'Funnel'],
+  ['timeline', 'Timeline'],
+  ['latency', 'Delivery latency'],
+  ['errors', 'Errors'],
+  ['rejections', 'Rejected rows'],
+  ['countries', 'By country'],
 ];
 
 export function messageLabel(m: Broadcast['message']): string {
-  return m.kind === 'template' ? `template ${clip(m.name, LIMIT.name)} (${clip(m.language, 20)})` : `${clip(m.type, LIMIT.label)} message`;
+  return m.kind === 'template'
+    ? `template ${clip(m.name, LIMIT.name)} (${clip(m.language, 20)})`
+    : `${clip(m.type, LIMIT.label)} message`;
 }
 
 export function headerSection(b: Broadcast): SafeHtml {

@@ -2,10 +2,10 @@
 // histogram whose buckets the data layer chose (log-spaced: seconds to a day).
 import type { LatencyStats } from '../../core/report-data.js';
 import { barChart, type Marker } from '../charts/bar-chart.js';
-import { html, type SafeHtml } from '../html.js';
 import { fmtInt, fmtMs } from '../format.js';
-import { NO_RECEIPTS } from './funnel.js';
+import { html, type SafeHtml } from '../html.js';
 import { chart, section, stats } from './common.js';
+import { NO_RECEIPTS } from './funnel.js';
 
 /** Where a duration falls on the histogram's category axis: bucket index plus the share of it. */
 export function bucketPosition(histogram: LatencyStats['histogram'], ms: number): number {
@@ -36,12 +36,22 @@ function latencyBlock(id: string, title: string, s: LatencyStats | null): SafeHt
     emptyMessage: 'no receipts in these buckets',
   });
   return html`<div id="${id}"><h3>${title}</h3>
-${stats([[fmtInt(s.count), 'messages'], [fmtMs(s.p50Ms), 'p50'], [fmtMs(s.p90Ms), 'p90'], [fmtMs(s.p99Ms), 'p99'], [fmtMs(s.maxMs), 'max']])}
+${stats([
+  [fmtInt(s.count), 'messages'],
+  [fmtMs(s.p50Ms), 'p50'],
+  [fmtMs(s.p90Ms), 'p90'],
+  [fmtMs(s.p99Ms), 'p99'],
+  [fmtMs(s.maxMs), 'max'],
+])}
 ${chart(svg)}</div>`;
 }
 
 export function latencySection(l: { acceptedToDelivered: LatencyStats | null; deliveredToRead: LatencyStats | null }): SafeHtml {
-  return section('latency', 'Delivery latency', html`
+  return section(
+    'latency',
+    'Delivery latency',
+    html`
 ${latencyBlock('latency-delivered', 'Accepted → delivered', l.acceptedToDelivered)}
-${latencyBlock('latency-read', 'Delivered → read', l.deliveredToRead)}`);
+${latencyBlock('latency-read', 'Delivered → read', l.deliveredToRead)}`,
+  );
 }

@@ -5,11 +5,24 @@ import type { ResolvedOptions } from '../options.js';
 import { knownTemplates } from '../templates/catalog.js';
 import { parseFields, pick } from './fields.js';
 
-export interface Reply { status: number; body: unknown; error?: { code: number; details: string } }
+export interface Reply {
+  status: number;
+  body: unknown;
+  error?: { code: number; details: string };
+}
 
 const TEMPLATE_FIELDS = [
-  'id', 'name', 'language', 'status', 'category', 'components', 'parameter_format',
-  'quality_score', 'rejected_reason', 'previous_category', 'sub_category',
+  'id',
+  'name',
+  'language',
+  'status',
+  'category',
+  'components',
+  'parameter_format',
+  'quality_score',
+  'rejected_reason',
+  'previous_category',
+  'sub_category',
 ];
 const DEFAULT_FIELDS = ['name', 'parameter_format', 'components', 'language', 'status', 'category'];
 const DEFAULT_LIMIT = 25;
@@ -30,13 +43,15 @@ export function listTemplates(o: ResolvedOptions, query: URLSearchParams, selfUr
   if (after !== null) {
     const decoded = Buffer.from(after, 'base64url').toString();
     start = Number(decoded) + 1;
-    if (!/^\d+$/.test(decoded) || !Number.isSafeInteger(start)) return { status: 400, body: null, error: { code: 100, details: `invalid cursor "after": ${after}` } };
+    if (!/^\d+$/.test(decoded) || !Number.isSafeInteger(start))
+      return { status: 400, body: null, error: { code: 100, details: `invalid cursor "after": ${after}` } };
   }
   const name = query.get('name')?.toLowerCase();
   const language = query.get('language');
   const status = query.get('status')?.toUpperCase();
-  const matching = knownTemplates(o).filter((t) =>
-    (!name || t.name.includes(name)) && (!language || t.language === language) && (!status || t.status === status));
+  const matching = knownTemplates(o).filter(
+    (t) => (!name || t.name.includes(name)) && (!language || t.language === language) && (!status || t.status === status),
+  );
   const page = matching.slice(start, start + limit);
   const data = page.map((t) => pick(t as unknown as Record<string, unknown>, selection.fields, DEFAULT_FIELDS));
   if (page.length === 0) return { status: 200, body: { data } };

@@ -7,7 +7,15 @@ export const QUALITY_RATINGS = ['GREEN', 'YELLOW', 'RED', 'UNKNOWN'] as const;
 export type QualityRating = (typeof QUALITY_RATINGS)[number];
 
 /** TIER_50/TIER_1K are the older per-number levels; current portfolios have 250 → 2K → 10K → 100K → unlimited. */
-export const MESSAGING_LIMIT_TIERS = ['TIER_50', 'TIER_250', 'TIER_1K', 'TIER_2K', 'TIER_10K', 'TIER_100K', 'TIER_UNLIMITED'] as const;
+export const MESSAGING_LIMIT_TIERS = [
+  'TIER_50',
+  'TIER_250',
+  'TIER_1K',
+  'TIER_2K',
+  'TIER_10K',
+  'TIER_100K',
+  'TIER_UNLIMITED',
+] as const;
 export type MessagingLimitTier = (typeof MESSAGING_LIMIT_TIERS)[number];
 
 export const THROUGHPUT_LEVELS = ['STANDARD', 'HIGH'] as const;
@@ -51,5 +59,6 @@ export function checkNumberOptions(o: ResolvedOptions): void {
   oneOf('quality', o.quality, QUALITY_RATINGS);
   oneOf('messagingLimit', o.messagingLimit, MESSAGING_LIMIT_TIERS);
   oneOf('throughput', o.throughput, THROUGHPUT_LEVELS);
-  if (typeof o.verifiedName !== 'string' || o.verifiedName === '') throw new RangeError('verifiedName must be a non-empty string');
+  if (typeof o.verifiedName !== 'string' || o.verifiedName === '')
+    throw new RangeError('verifiedName must be a non-empty string');
 }

@@ -5,7 +5,7 @@
 import { checkTemplateMessage, selectTemplate, type TemplateDefinition } from '../../core/template-check.js';
 import type { ResolvedOptions } from '../options.js';
 import { DEFAULT_TEMPLATES } from './defaults.js';
-import { parseTemplates, parseTemplateStatus } from './parse.js';
+import { parseTemplateStatus, parseTemplates } from './parse.js';
 
 export function checksTemplates(o: ResolvedOptions): boolean {
   return o.templates !== null || o.templateStatuses.length > 0;
@@ -34,14 +34,17 @@ export function knownTemplates(o: ResolvedOptions): TemplateDefinition[] {
  */
 export function normalizeTemplateOptions(o: ResolvedOptions): void {
   if (o.templates !== null) o.templates = parseTemplates(o.templates);
-  if (!Array.isArray(o.templateStatuses)) throw new RangeError('templateStatuses must be an array of "NAME[:LANG]=STATUS" or {name, language, status}');
+  if (!Array.isArray(o.templateStatuses))
+    throw new RangeError('templateStatuses must be an array of "NAME[:LANG]=STATUS" or {name, language, status}');
   o.templateStatuses = o.templateStatuses.map((v, i) => parseTemplateStatus(v, `templateStatuses[${i}]`));
   const list = knownTemplates(o);
   const unknown = o.templateStatuses
     .filter((s) => !list.some((t) => t.name === s.name && (s.language === null || s.language === t.language)))
     .map((s) => (s.language === null ? s.name : `${s.name}:${s.language}`));
   if (unknown.length > 0) {
-    throw new RangeError(`template status given for a template the sandbox does not know: ${unknown.join(', ')} (add it with templates / --templates)`);
+    throw new RangeError(
+      `template status given for a template the sandbox does not know: ${unknown.join(', ')} (add it with templates / --templates)`,
+    );
   }
 }
 
@@ -56,9 +59,15 @@ export function templateRejection(o: ResolvedOptions, message: unknown): { code:
   const language = String(template?.language?.code);
   const chosen = selectTemplate(knownTemplates(o), name, language);
   if (!chosen.ok) {
-    return { code: 132001, details: `template name (${name}) does not exist in ${language} (sandbox: it knows ${describe(knownTemplates(o))})` };
+    return {
+      code: 132001,
+      details: `template name (${name}) does not exist in ${language} (sandbox: it knows ${describe(knownTemplates(o))})`,
+    };
   }
-  const problem = checkTemplateMessage(chosen.template, message as Record<string, unknown>, { sender: 'the request', apiSuffix: false })[0];
+  const problem = checkTemplateMessage(chosen.template, message as Record<string, unknown>, {
+    sender: 'the request',
+    apiSuffix: false,
+  })[0];
   return problem && problem.code !== null ? { code: problem.code, details: problem.message } : null;
 }
 

@@ -15,8 +15,9 @@ export const DEFAULT_TEMPLATES: readonly TemplateDefinition[] = [
       { type: 'HEADER', format: 'TEXT', text: 'Hello World' },
       {
         type: 'BODY',
-        text: 'Welcome and congratulations!! This message demonstrates your ability to send a message notification from '
-          + 'WhatsApp Business Platform’s Cloud API. Thank you for taking the time to test with us.',
+        text:
+          'Welcome and congratulations!! This message demonstrates your ability to send a message notification from ' +
+          'WhatsApp Business Platform’s Cloud API. Thank you for taking the time to test with us.',
       },
       { type: 'FOOTER', text: 'WhatsApp Business API Team' },
     ],

@@ -6,7 +6,16 @@ import type { TemplateDefinition } from '../../core/template-check.js';
 import { hash32 } from '../inject.js';
 
 export const TEMPLATE_STATUSES = [
-  'APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED', 'IN_APPEAL', 'PENDING_DELETION', 'DELETED', 'LIMIT_EXCEEDED', 'ARCHIVED',
+  'APPROVED',
+  'PENDING',
+  'REJECTED',
+  'PAUSED',
+  'DISABLED',
+  'IN_APPEAL',
+  'PENDING_DELETION',
+  'DELETED',
+  'LIMIT_EXCEEDED',
+  'ARCHIVED',
 ] as const;
 const CATEGORIES = ['MARKETING', 'UTILITY', 'AUTHENTICATION'];
 const HEADER_FORMATS = ['TEXT', 'IMAGE', 'VIDEO', 'DOCUMENT', 'LOCATION'];
@@ -18,7 +27,11 @@ const LANGUAGE = /^[a-z]{2,3}(_[A-Za-z0-9]{2,4})?$/;
 export type TemplateInput = Omit<TemplateDefinition, 'status'> & { status?: string };
 
 /** A status forced onto a known template: every language of `name`, or only `language`. */
-export interface TemplateStatusOverride { name: string; language: string | null; status: string }
+export interface TemplateStatusOverride {
+  name: string;
+  language: string | null;
+  status: string;
+}
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -26,7 +39,9 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 /** Validates and normalizes (status defaults to APPROVED, a stable id is made up); throws RangeError. */
 export function parseTemplates(value: unknown, path = 'templates'): TemplateDefinition[] {
   if (!Array.isArray(value)) {
-    throw new RangeError(`${path} must be a JSON array of templates in Meta's shape: [{"name", "language", "status", "category", "components": [...]}]`);
+    throw new RangeError(
+      `${path} must be a JSON array of templates in Meta's shape: [{"name", "language", "status", "category", "components": [...]}]`,
+    );
   }
   const problems: string[] = [];
   const seen = new Set<string>();
@@ -38,10 +53,15 @@ export function parseTemplates(value: unknown, path = 'templates'): TemplateDefi
     }
     const name = check(problems, t.name, `${p}.name`, (v) => NAME.test(v), 'lower-case letters, digits and _');
     const language = check(problems, t.language, `${p}.language`, (v) => LANGUAGE.test(v), 'a language code like en_US or pt_BR');
-    const status = upper(check(problems, t.status ?? 'APPROVED', `${p}.status`, (v) => inList(TEMPLATE_STATUSES, v), TEMPLATE_STATUSES.join('|')));
-    const category = upper(check(problems, t.category ?? 'UTILITY', `${p}.category`, (v) => inList(CATEGORIES, v), CATEGORIES.join('|')));
+    const status = upper(
+      check(problems, t.status ?? 'APPROVED', `${p}.status`, (v) => inList(TEMPLATE_STATUSES, v), TEMPLATE_STATUSES.join('|')),
+    );
+    const category = upper(
+      check(problems, t.category ?? 'UTILITY', `${p}.category`, (v) => inList(CATEGORIES, v), CATEGORIES.join('|')),
+    );
     if (t.id !== undefined) check(problems, t.id, `${p}.id`, (v) => /^\d+$/.test(v), 'a string of digits');
-    if (t.parameter_format !== undefined) check(problems, t.parameter_format, `${p}.parameter_format`, (v) => inList(['POSITIONAL', 'NAMED'], v), 'POSITIONAL|NAMED');
+    if (t.parameter_format !== undefined)
+      check(problems, t.parameter_format, `${p}.parameter_format`, (v) => inList(['POSITIONAL', 'NAMED'], v), 'POSITIONAL|NAMED');
     const key = `${name}\u0000${language}`;
     if (name && language && seen.has(key)) problems.push(`${p}: ${name} (${language}) is listed twice`);
     seen.add(key);
@@ -49,7 +69,8 @@ export function parseTemplates(value: unknown, path = 'templates'): TemplateDefi
     const id = typeof t.id === 'string' ? t.id : `9${String(hash32(key)).padStart(15, '0')}`;
     return { ...t, name, language, status, category, id } as TemplateDefinition;
   });
-  if (problems.length > 0) throw new RangeError(`${path}: ${problems.length === 1 ? '' : `${problems.length} problems: `}${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new RangeError(`${path}: ${problems.length === 1 ? '' : `${problems.length} problems: `}${problems.join('; ')}`);
   return out as TemplateDefinition[];
 }
 
@@ -62,7 +83,15 @@ function checkComponents(problems: string[], value: unknown, path: string): void
   value.forEach((c, i) => {
     const p = `${path}[${i}]`;
     if (!isObj(c)) return void problems.push(`${p}: must be an object`);
-    const type = upper(check(problems, c.type, `${p}.type`, (v) => inList(['HEADER', 'BODY', 'FOOTER', 'BUTTONS'], v), 'HEADER|BODY|FOOTER|BUTTONS'));
+    const type = upper(
+      check(
+        problems,
+        c.type,
+        `${p}.type`,
+        (v) => inList(['HEADER', 'BODY', 'FOOTER', 'BUTTONS'], v),
+        'HEADER|BODY|FOOTER|BUTTONS',
+      ),
+    );
     counts.set(type, (counts.get(type) ?? 0) + 1);
     if (type === 'HEADER') {
       const format = upper(check(problems, c.format, `${p}.format`, (v) => inList(HEADER_FORMATS, v), HEADER_FORMATS.join('|')));
@@ -74,7 +103,8 @@ function checkComponents(problems: string[], value: unknown, path: string): void
     }
   });
   if (!counts.has('BODY')) problems.push(`${path}: needs a BODY component`);
-  for (const [type, n] of counts) if (type && n > 1) problems.push(`${path}: has ${n} ${type} components; a template has at most one`);
+  for (const [type, n] of counts)
+    if (type && n > 1) problems.push(`${path}: has ${n} ${type} components; a template has at most one`);
 }
 
 function checkButtons(problems: string[], value: unknown, path: string): void {
@@ -86,7 +116,14 @@ function checkButtons(problems: string[], value: unknown, path: string): void {
     const p = `${path}[${i}]`;
     if (!isObj(b)) return void problems.push(`${p}: must be an object`);
     const type = upper(check(problems, b.type, `${p}.type`, (v) => inList(BUTTON_TYPES, v), BUTTON_TYPES.join('|')));
-    if (type === 'URL') check(problems, b.url, `${p}.url`, (v) => /^https?:\/\/\S+$/i.test(v), 'an http(s) URL, e.g. https://example.com/track/{{1}}');
+    if (type === 'URL')
+      check(
+        problems,
+        b.url,
+        `${p}.url`,
+        (v) => /^https?:\/\/\S+$/i.test(v),
+        'an http(s) URL, e.g. https://example.com/track/{{1}}',
+      );
   });
 }
 
@@ -95,16 +132,22 @@ export function parseTemplateStatus(value: unknown, path = 'template status'): T
   if (typeof value === 'string') {
     const m = /^\s*([a-z0-9_]+)(?::([A-Za-z_0-9]+))?\s*=\s*([A-Za-z_]+)\s*$/.exec(value);
     if (!m || !inList(TEMPLATE_STATUSES, m[3]!)) {
-      throw new RangeError(`${path} must look like NAME[:LANG]=STATUS with STATUS one of ${TEMPLATE_STATUSES.join('|')}, e.g. order_update=PAUSED, got "${value}"`);
+      throw new RangeError(
+        `${path} must look like NAME[:LANG]=STATUS with STATUS one of ${TEMPLATE_STATUSES.join('|')}, e.g. order_update=PAUSED, got "${value}"`,
+      );
     }
     return { name: m[1]!, language: m[2] ?? null, status: m[3]!.toUpperCase() };
   }
   if (!isObj(value)) throw new RangeError(`${path} must be "NAME[:LANG]=STATUS" or {"name", "language"?, "status"}`);
   const problems: string[] = [];
   const name = check(problems, value.name, `${path}.name`, (v) => NAME.test(v), 'a template name');
-  const language = value.language === undefined || value.language === null ? null
-    : check(problems, value.language, `${path}.language`, (v) => LANGUAGE.test(v), 'a language code like en_US');
-  const status = upper(check(problems, value.status, `${path}.status`, (v) => inList(TEMPLATE_STATUSES, v), TEMPLATE_STATUSES.join('|')));
+  const language =
+    value.language === undefined || value.language === null
+      ? null
+      : check(problems, value.language, `${path}.language`, (v) => LANGUAGE.test(v), 'a language code like en_US');
+  const status = upper(
+    check(problems, value.status, `${path}.status`, (v) => inList(TEMPLATE_STATUSES, v), TEMPLATE_STATUSES.join('|')),
+  );
   if (problems.length > 0) throw new RangeError(problems.join('; '));
   return { name, language, status };
 }

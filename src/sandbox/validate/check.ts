@@ -6,7 +6,10 @@
 // string alone tells an operator what to fix.
 
 export class PayloadError extends Error {
-  constructor(readonly code: number, readonly details: string) {
+  constructor(
+    readonly code: number,
+    readonly details: string,
+  ) {
     super(details);
   }
 }

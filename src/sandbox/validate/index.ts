@@ -1,9 +1,17 @@
 // The /messages request validator: the envelope (messaging_product, to, type, context,
 // biz_opaque_callback_data) here, each message type in its own file. Hand-written rather than driven
 // by Meta's OpenAPI file, whose Message schema rejects all 50 of Meta's own examples (spec/NOTES.md).
-import { fail, isObj, keys, missing, obj, onlyKeys, optStr, str, type Obj } from './check.js';
+import { fail, isObj, keys, missing, type Obj, obj, onlyKeys, optStr, str } from './check.js';
 import { validateInteractive } from './interactive.js';
-import { MEDIA_TYPES, validateContacts, validateLocation, validateMedia, validateReaction, validateText, type MediaType } from './simple.js';
+import {
+  MEDIA_TYPES,
+  type MediaType,
+  validateContacts,
+  validateLocation,
+  validateMedia,
+  validateReaction,
+  validateText,
+} from './simple.js';
 import { validateTemplate } from './template.js';
 
 export { PayloadError } from './check.js';
@@ -24,7 +32,14 @@ for (const m of MEDIA_TYPES) VALIDATORS[m] = (v) => validateMedia(m as MediaType
 
 const TYPE_NAMES = Object.keys(VALIDATORS);
 const ENVELOPE_KEYS = keys(
-  'messaging_product', 'recipient_type', 'to', 'recipient', 'type', 'context', 'biz_opaque_callback_data', ...TYPE_NAMES,
+  'messaging_product',
+  'recipient_type',
+  'to',
+  'recipient',
+  'type',
+  'context',
+  'biz_opaque_callback_data',
+  ...TYPE_NAMES,
 );
 const READ_KEYS = keys('messaging_product', 'status', 'message_id', 'typing_indicator');
 
@@ -51,7 +66,8 @@ export function validateRequest(body: unknown): Validated {
 }
 
 function checkProduct(v: unknown): void {
-  if (str(v, 'messaging_product') !== 'whatsapp') fail(131009, `messaging_product: must be "whatsapp" (got ${JSON.stringify(v)})`);
+  if (str(v, 'messaging_product') !== 'whatsapp')
+    fail(131009, `messaging_product: must be "whatsapp" (got ${JSON.stringify(v)})`);
 }
 
 /** `type` defaults to text; when it is absent, Meta's examples rely on the one type object present. */

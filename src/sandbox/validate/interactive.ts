@@ -1,12 +1,24 @@
 // Interactive messages (FACTS §1). Reply buttons and lists, the two a broadcast is likely to use, are
 // checked against every documented limit; cta_url a little; flows, products, catalogs and orders
 // only loosely (their action objects vary by feature and Meta's examples are full of placeholders).
-import { arr, fail, isObj, keys, obj, onlyKeys, optObj, optStr, str, type Obj } from './check.js';
+import { arr, fail, isObj, keys, type Obj, obj, onlyKeys, optObj, optStr, str } from './check.js';
 import { validateMedia } from './simple.js';
 
 const TYPES = [
-  'button', 'list', 'cta_url', 'flow', 'product', 'product_list', 'catalog_message', 'order_details', 'order_status',
-  'location_request_message', 'address_message', 'call_permission_request', 'voice_call', 'carousel',
+  'button',
+  'list',
+  'cta_url',
+  'flow',
+  'product',
+  'product_list',
+  'catalog_message',
+  'order_details',
+  'order_status',
+  'location_request_message',
+  'address_message',
+  'call_permission_request',
+  'voice_call',
+  'carousel',
 ];
 const INTERACTIVE_KEYS = keys('type', 'header', 'body', 'footer', 'action');
 const STRICT_HEADER_TYPES = ['text', 'image', 'video', 'document'] as const;
@@ -15,9 +27,11 @@ export function validateInteractive(v: unknown): void {
   const it = obj(v, 'interactive');
   onlyKeys(it, INTERACTIVE_KEYS, 'interactive');
   const type = str(it.type, 'interactive.type');
-  if (!TYPES.includes(type)) fail(100, `interactive.type: unsupported interactive type "${type}" (supported: ${TYPES.join(', ')})`);
+  if (!TYPES.includes(type))
+    fail(100, `interactive.type: unsupported interactive type "${type}" (supported: ${TYPES.join(', ')})`);
   const strict = type === 'button' || type === 'list' || type === 'cta_url';
-  const body = type === 'product' || type === 'product_list' ? optObj(it.body, 'interactive.body') : obj(it.body, 'interactive.body');
+  const body =
+    type === 'product' || type === 'product_list' ? optObj(it.body, 'interactive.body') : obj(it.body, 'interactive.body');
   if (body) str(body.text, 'interactive.body.text', type === 'list' ? 4096 : 1024);
   const footer = optObj(it.footer, 'interactive.footer');
   if (footer) str(footer.text, 'interactive.footer.text', 60);

@@ -1,5 +1,5 @@
 // Validators for the flat message types: text, media, location, contacts, reaction (FACTS §1).
-import { arr, fail, isObj, keys, num, obj, onlyKeys, optBool, optStr, str, type Obj } from './check.js';
+import { arr, fail, isObj, keys, num, type Obj, obj, onlyKeys, optBool, optStr, str } from './check.js';
 
 const TEXT_KEYS = keys('body', 'preview_url');
 

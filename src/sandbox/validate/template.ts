@@ -1,7 +1,7 @@
 // Template messages (FACTS §1): the shape and the documented limits only. Whether the template
 // exists and its parameters fit (132001/132015/132016/132000) is templates/catalog.ts's job, and only
 // when the sandbox was given templates.
-import { arr, fail, isObj, keys, num, obj, onlyKeys, optStr, str, type Obj } from './check.js';
+import { arr, fail, isObj, keys, num, type Obj, obj, onlyKeys, optStr, str } from './check.js';
 import { validateMedia } from './simple.js';
 
 const TEMPLATE_KEYS = keys('name', 'language', 'components', 'namespace');
@@ -10,12 +10,34 @@ const COMPONENT_KEYS = keys('type', 'sub_type', 'index', 'parameters', 'cards');
 const COMPONENT_TYPES = ['header', 'body', 'footer', 'button', 'carousel', 'limited_time_offer'];
 // Meta's examples spell sub_type in lower and upper case ("flow", "CATALOG"): compare case-insensitively.
 const BUTTON_SUB_TYPES = [
-  'quick_reply', 'url', 'flow', 'catalog', 'mpm', 'copy_code', 'voice_call', 'order_details', 'otp', 'phone_number',
-  'spm', 'call_permission_request',
+  'quick_reply',
+  'url',
+  'flow',
+  'catalog',
+  'mpm',
+  'copy_code',
+  'voice_call',
+  'order_details',
+  'otp',
+  'phone_number',
+  'spm',
+  'call_permission_request',
 ];
 const PARAM_TYPES = [
-  'text', 'currency', 'date_time', 'image', 'video', 'document', 'location', 'payload', 'action', 'coupon_code',
-  'product', 'limited_time_offer', 'tap_target_configuration', 'order_status',
+  'text',
+  'currency',
+  'date_time',
+  'image',
+  'video',
+  'document',
+  'location',
+  'payload',
+  'action',
+  'coupon_code',
+  'product',
+  'limited_time_offer',
+  'tap_target_configuration',
+  'order_status',
 ];
 const TEMPLATE_MEDIA_KEYS = keys('id', 'link', 'caption', 'filename', 'provider');
 
@@ -42,7 +64,8 @@ export function validateTemplate(v: unknown): void {
 function componentType(c: unknown, path: string): string {
   if (!isObj(c)) fail(100, `${path}: must be an object`);
   const type = str(c.type, `${path}.type`).toLowerCase();
-  if (!COMPONENT_TYPES.includes(type)) fail(131009, `${path}.type: must be one of ${COMPONENT_TYPES.join(', ')} (got "${c.type}")`);
+  if (!COMPONENT_TYPES.includes(type))
+    fail(131009, `${path}.type: must be one of ${COMPONENT_TYPES.join(', ')} (got "${c.type}")`);
   return type;
 }
 

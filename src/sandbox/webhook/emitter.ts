@@ -4,11 +4,11 @@
 // 0, the receiver sees events in exactly the order they were produced.
 import http from 'node:http';
 import https from 'node:https';
+import { signatureHeader } from '../../webhook/signature.js';
 import type { ResolvedOptions } from '../options.js';
 import type { WebhookStats } from '../stats.js';
-import type { StatusEvent } from './events.js';
 import { Batcher } from './batcher.js';
-import { signatureHeader } from '../../webhook/signature.js';
+import type { StatusEvent } from './events.js';
 import { metaJson } from './meta-json.js';
 
 const RETRY_BACKOFF_MS = [100, 500, 2000];
@@ -16,7 +16,10 @@ const POST_TIMEOUT_MS = 10_000;
 
 export class WebhookEmitter {
   private readonly batcher: Batcher;
-  private readonly agents = { http: new http.Agent({ keepAlive: true, maxSockets: 1 }), https: new https.Agent({ keepAlive: true, maxSockets: 1 }) };
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true, maxSockets: 1 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 1 }),
+  };
   private timer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private request: http.ClientRequest | null = null;
@@ -45,7 +48,12 @@ export class WebhookEmitter {
   }
 
   stats(): WebhookStats {
-    return { enabled: this.enabled(), ...this.counts, events: { ...this.counts.events }, pending: this.batcher.size() + this.inFlight };
+    return {
+      enabled: this.enabled(),
+      ...this.counts,
+      events: { ...this.counts.events },
+      pending: this.batcher.size() + this.inFlight,
+    };
   }
 
   /** Forgets counters and queued events (a POST already on the wire still completes). */
@@ -97,11 +105,15 @@ export class WebhookEmitter {
   private pump(): void {
     if (this.inFlight > 0) return;
     const batch = this.batcher.next();
-    if (batch.length === 0) return this.schedule();
+    if (batch.length === 0) {
+      this.schedule();
+      return;
+    }
     const o = this.options();
     if (!o.webhookUrl || !o.appSecret) {
       this.counts.events_dropped += batch.length;
-      return this.schedule();
+      this.schedule();
+      return;
     }
     this.inFlight = batch.length;
     const body = metaJson(envelope(batch, o));
@@ -120,10 +132,13 @@ export class WebhookEmitter {
       } else {
         this.counts.post_failures++;
         if (n < RETRY_BACKOFF_MS.length) {
-          this.retryTimer = setTimeout(() => {
-            this.retryTimer = null;
-            this.attempt(url, body, sig, n + 1);
-          }, this.closing ? 50 : RETRY_BACKOFF_MS[n]);
+          this.retryTimer = setTimeout(
+            () => {
+              this.retryTimer = null;
+              this.attempt(url, body, sig, n + 1);
+            },
+            this.closing ? 50 : RETRY_BACKOFF_MS[n],
+          );
           this.retryTimer.unref();
           return;
         }
@@ -178,5 +193,12 @@ function envelope(batch: StatusEvent[], o: ResolvedOptions): unknown {
 }
 
 function zeroCounts(): Omit<WebhookStats, 'enabled' | 'pending'> {
-  return { posts: 0, post_failures: 0, events: { sent: 0, delivered: 0, read: 0, failed: 0 }, duplicates: 0, events_posted: 0, events_dropped: 0 };
+  return {
+    posts: 0,
+    post_failures: 0,
+    events: { sent: 0, delivered: 0, read: 0, failed: 0 },
+    duplicates: 0,
+    events_posted: 0,
+    events_dropped: 0,
+  };
 }

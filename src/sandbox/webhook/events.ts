@@ -44,13 +44,15 @@ export function statusEvents(m: AcceptedMessage, o: ResolvedOptions): StatusEven
     if (status === 'sent') addBilling(item, m, Number(timestamp));
     if (status === 'failed') {
       const code = o.asyncFailCode;
-      item.errors = [{
-        code,
-        title: errorTitle(code),
-        message: errorTitle(code),
-        error_data: { details: `sandbox: simulated asynchronous failure (${code})` },
-        href: ERROR_HREF,
-      }];
+      item.errors = [
+        {
+          code,
+          title: errorTitle(code),
+          message: errorTitle(code),
+          error_data: { details: `sandbox: simulated asynchronous failure (${code})` },
+          href: ERROR_HREF,
+        },
+      ];
     }
     return { status, phoneNumberId: m.phoneNumberId, item };
   });

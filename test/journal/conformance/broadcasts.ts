@@ -17,11 +17,27 @@ export function broadcastsConformance(open: OpenJournal): void {
         { state: 'pending' },
       ]);
       const f = (await journal.broadcasts.facts(id))!;
-      expect(f.counts).toEqual({ pending: 1, sending: 0, retry: 1, sent: 1, delivered: 0, read: 0, failed: 2, unknown: 1, skipped: 0 });
+      expect(f.counts).toEqual({
+        pending: 1,
+        sending: 0,
+        retry: 1,
+        sent: 1,
+        delivered: 0,
+        read: 0,
+        failed: 2,
+        unknown: 1,
+        skipped: 0,
+      });
       expect(f.errors).toEqual([{ code: 131026, title: 'Error 131026', count: 2 }]); // the retry row's 131000 is not an error yet
       expect(f).toMatchObject({ attempted: true, failedUnaccepted: 2, nextRetryAt: T + 9000 });
       const status = buildStatus(f, T, () => false); // the seeding run is over
-      expect(status).toMatchObject({ state: 'paused', recipients: 6, accepted: 1, send_failed: 2, next_retry_at: new Date(T + 9000).toISOString() });
+      expect(status).toMatchObject({
+        state: 'paused',
+        recipients: 6,
+        accepted: 1,
+        send_failed: 2,
+        next_retry_at: new Date(T + 9000).toISOString(),
+      });
       expect(await journal.broadcasts.facts('nope')).toBeNull();
       await cleanup();
     });
@@ -53,7 +69,11 @@ export function broadcastsConformance(open: OpenJournal): void {
 
     it('retry-failed: eligible rows by rule, queued again only under the lease, counted per round', async () => {
       const { journal, cleanup } = await open();
-      const { id } = await seeded(journal, [{ state: 'failed', code: 131026 }, { state: 'unknown' }, { state: 'sent', wamid: 'w' }]);
+      const { id } = await seeded(journal, [
+        { state: 'failed', code: 131026 },
+        { state: 'unknown' },
+        { state: 'sent', wamid: 'w' },
+      ]);
       // A retryable error that ran out of attempts.
       const { claimed } = await exchangeOf(journal, id, { claim: 0 });
       expect(claimed).toEqual([]);

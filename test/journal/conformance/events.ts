@@ -27,14 +27,25 @@ export function eventsConformance(open: OpenJournal): void {
   describe('status events', () => {
     it('move sent → delivered → read; read without delivered sets both; never backwards; duplicates stored once', async () => {
       const { journal, cleanup } = await open();
-      const { id } = await seeded(journal, [{ state: 'sent', wamid: 'w.a', at: S * 1000 - 500 }, { state: 'sent', wamid: 'w.c' }]);
+      const { id } = await seeded(journal, [
+        { state: 'sent', wamid: 'w.a', at: S * 1000 - 500 },
+        { state: 'sent', wamid: 'w.c' },
+      ]);
       const first = await statuses(journal, [
         { id: 'w.a', status: 'delivered', timestamp: S + 3 },
         { id: 'w.c', status: 'read', timestamp: S + 9 },
       ]);
       expect(first.applied).toMatchObject({ applied: 2, waiting: 0 });
-      expect(await rowByPhone(journal, id, phoneOf(0))).toMatchObject({ state: 'delivered', delivered_at: iso((S + 3) * 1000), read_at: null });
-      expect(await rowByPhone(journal, id, phoneOf(1))).toMatchObject({ state: 'read', delivered_at: iso((S + 9) * 1000), read_at: iso((S + 9) * 1000) });
+      expect(await rowByPhone(journal, id, phoneOf(0))).toMatchObject({
+        state: 'delivered',
+        delivered_at: iso((S + 3) * 1000),
+        read_at: null,
+      });
+      expect(await rowByPhone(journal, id, phoneOf(1))).toMatchObject({
+        state: 'read',
+        delivered_at: iso((S + 9) * 1000),
+        read_at: iso((S + 9) * 1000),
+      });
       const late = await statuses(journal, [
         { id: 'w.c', status: 'delivered', timestamp: S + 4 },
         { id: 'w.c', status: 'sent', timestamp: S + 1 },
@@ -48,7 +59,10 @@ export function eventsConformance(open: OpenJournal): void {
 
     it('applies failed to a sent row with its error, never over delivered or read; a late sent does not undo it', async () => {
       const { journal, cleanup } = await open();
-      const { id } = await seeded(journal, [{ state: 'sent', wamid: 'w.s' }, { state: 'sent', wamid: 'w.r' }]);
+      const { id } = await seeded(journal, [
+        { state: 'sent', wamid: 'w.s' },
+        { state: 'sent', wamid: 'w.r' },
+      ]);
       await statuses(journal, [{ id: 'w.r', status: 'read', timestamp: S }]);
       const errors = [{ code: 131026, title: 'Meta words', message: 'x', error_data: { details: 'not on WhatsApp' } }];
       await statuses(journal, [
@@ -75,7 +89,12 @@ export function eventsConformance(open: OpenJournal): void {
       const chains = [['sent'], ['sent', 'delivered'], ['sent', 'delivered', 'read'], ['sent', 'failed']];
       const n = 100;
       // Every fifth row is `unknown` (no wamid recorded): its events find it by the recipient key alone.
-      const { id } = await seeded(journal, Array.from({ length: n }, (_, i) => (i % 5 === 4 ? { state: 'unknown' as const } : { state: 'sent' as const, wamid: `w.${i}` })));
+      const { id } = await seeded(
+        journal,
+        Array.from({ length: n }, (_, i) =>
+          i % 5 === 4 ? { state: 'unknown' as const } : { state: 'sent' as const, wamid: `w.${i}` },
+        ),
+      );
       const events: StatusSpec[] = [];
       for (let i = 0; i < n; i++) {
         chains[i % chains.length]!.forEach((status, k) =>
@@ -135,7 +154,12 @@ export function eventsConformance(open: OpenJournal): void {
         { id: 'w.5', status: 'sent', timestamp: S, biz_opaque_callback_data: recipientKey(id, phoneOf(1)) },
         { id: 'w.7', status: 'read', timestamp: S, biz_opaque_callback_data: recipientKey(id, phoneOf(2)) },
       ]);
-      expect(await rowByPhone(journal, id, phoneOf(0))).toMatchObject({ state: 'delivered', wamid: 'w.9', error_title: null, error_class: null });
+      expect(await rowByPhone(journal, id, phoneOf(0))).toMatchObject({
+        state: 'delivered',
+        wamid: 'w.9',
+        error_title: null,
+        error_class: null,
+      });
       expect(await rowByPhone(journal, id, phoneOf(1))).toMatchObject({ state: 'sent', wamid: 'w.5', error_code: null });
       expect((await rowByPhone(journal, id, phoneOf(2))).state).toBe('skipped'); // the operator's decision stands
       await cleanup();
@@ -153,7 +177,9 @@ export function eventsConformance(open: OpenJournal): void {
     it('records an opt-out for an asynchronous 131050', async () => {
       const { journal, cleanup } = await open();
       const { id } = await seeded(journal, [{ state: 'sent', wamid: 'w.m' }]);
-      const r = await statuses(journal, [{ id: 'w.m', status: 'failed', timestamp: S, recipient_id: '14152010000', errors: [{ code: 131050, title: 'stopped' }] }]);
+      const r = await statuses(journal, [
+        { id: 'w.m', status: 'failed', timestamp: S, recipient_id: '14152010000', errors: [{ code: 131050, title: 'stopped' }] },
+      ]);
       expect(r.applied.optouts).toEqual([{ phone: phoneOf(0), source: 'error_131050' }]);
       expect(await rowByPhone(journal, id, phoneOf(0))).toMatchObject({ state: 'failed', error_code: 131050 });
       await cleanup();

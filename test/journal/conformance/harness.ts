@@ -91,7 +91,11 @@ export async function seeded(journal: Journal, specs: SeedSpec[], start = 0): Pr
     if (!r) return;
     if (s.state === 'sent') records.push(recordOf(r, outcomes.accepted(s.wamid), s.at ?? T));
     if (s.state === 'unknown') records.push(recordOf(r, outcomes.unknown(), T));
-    if (s.state === 'retry') records.push({ ...recordOf(r, outcomes.error(131000, 'retryable', 500), T), decision: { state: 'retry', nextAttemptAt: s.at, attemptsDelta: 0, errorClass: 'retryable' } });
+    if (s.state === 'retry')
+      records.push({
+        ...recordOf(r, outcomes.error(131000, 'retryable', 500), T),
+        decision: { state: 'retry', nextAttemptAt: s.at, attemptsDelta: 0, errorClass: 'retryable' },
+      });
     if (s.state === 'failed') records.push(recordOf(r, outcomes.error(s.code ?? 131026, 'permanent'), T));
   });
   const release: number[] = [];

@@ -90,11 +90,19 @@ export function planningConformance(open: OpenJournal): void {
       const a = await plan(journal, csv, undefined, { key: 'promo-2026-11-23' });
       const again = await plan(journal, writeCsv(dir, csvOf(phones(3)), 'copy.csv'), undefined, { key: 'promo-2026-11-23' });
       expect(again).toMatchObject({ broadcastId: a.broadcastId, existing: { id: a.broadcastId } });
-      const otherCsv = await plan(journal, writeCsv(dir, csvOf(phones(7)), 'other.csv'), undefined, { key: 'promo-2026-11-23' }).catch((e: unknown) => e);
+      const otherCsv = await plan(journal, writeCsv(dir, csvOf(phones(7)), 'other.csv'), undefined, {
+        key: 'promo-2026-11-23',
+      }).catch((e: unknown) => e);
       expect((otherCsv as WaSendError).kind).toBe('usage');
-      expect((otherCsv as Error).message).toMatch(new RegExp(`--key promo-2026-11-23 is broadcast ${a.broadcastId}, planned .* from recipients\\.csv with template hello_world \\(en_US\\); this command has another CSV`));
+      expect((otherCsv as Error).message).toMatch(
+        new RegExp(
+          `--key promo-2026-11-23 is broadcast ${a.broadcastId}, planned .* from recipients\\.csv with template hello_world \\(en_US\\); this command has another CSV`,
+        ),
+      );
       expect((otherCsv as WaSendError).hint).toMatch(`wa-send resume ${a.broadcastId}`);
-      const otherMessage = await plan(journal, csv, { template: 'promo_b' }, { key: 'promo-2026-11-23' }).catch((e: unknown) => e);
+      const otherMessage = await plan(journal, csv, { template: 'promo_b' }, { key: 'promo-2026-11-23' }).catch(
+        (e: unknown) => e,
+      );
       expect((otherMessage as Error).message).toMatch(/another message \(template promo_b/);
       expect((await journal.broadcasts.facts(a.broadcastId!))!.counts.pending).toBe(3);
       await cleanup();
@@ -117,7 +125,17 @@ export function planningConformance(open: OpenJournal): void {
       expect(b.sourceSha256).toMatch(/^[0-9a-f]{64}$/);
       const x = await journal.runs.acquireLease(b.id, 'o', 1000, 1, () => true);
       expect(x.ok).toBe(true);
-      const { claimed } = await journal.runs.exchange({ broadcastId: b.id, owner: 'o', leaseTtlMs: 1000, now: 2, records: [], release: [], requeue: [], halt: null, claim: 5 });
+      const { claimed } = await journal.runs.exchange({
+        broadcastId: b.id,
+        owner: 'o',
+        leaseTtlMs: 1000,
+        now: 2,
+        records: [],
+        release: [],
+        requeue: [],
+        halt: null,
+        claim: 5,
+      });
       expect(claimed.map((c) => c.vars)).toEqual([{ name: 'Chloé' }]);
       await cleanup();
     });

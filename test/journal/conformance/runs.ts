@@ -1,6 +1,18 @@
 // Running through the port (DESIGN §3 rules 2-4, 6): leases, claims, the guarded writes of exchange.
 import { describe, expect, it } from 'vitest';
-import { exchangeOf, type OpenJournal, OWNER, outcomes, phoneOf, planned, recordOf, rowByPhone, rowsOf, seeded, T } from './harness.js';
+import {
+  exchangeOf,
+  type OpenJournal,
+  OWNER,
+  outcomes,
+  phoneOf,
+  planned,
+  recordOf,
+  rowByPhone,
+  rowsOf,
+  seeded,
+  T,
+} from './harness.js';
 
 export function runsConformance(open: OpenJournal): void {
   describe('leases', () => {
@@ -37,7 +49,12 @@ export function runsConformance(open: OpenJournal): void {
   describe('exchange', () => {
     it('claims durably: sending, attempts + 1, due retries first, then plan order; opted-out rows become skipped', async () => {
       const { journal, cleanup } = await open();
-      const { id } = await seeded(journal, [{ state: 'pending' }, { state: 'retry', at: T + 60_000 }, { state: 'retry', at: T - 1 }, { state: 'pending' }]);
+      const { id } = await seeded(journal, [
+        { state: 'pending' },
+        { state: 'retry', at: T + 60_000 },
+        { state: 'retry', at: T - 1 },
+        { state: 'pending' },
+      ]);
       await journal.optouts.add([phoneOf(3)], 'manual', null, T);
       const first = await exchangeOf(journal, id, { claim: 2 });
       expect(first).toMatchObject({ leaseHeld: true, status: 'open', skipped: 0 });
@@ -59,7 +76,12 @@ export function runsConformance(open: OpenJournal): void {
       const id = await planned(journal, 4);
       await journal.runs.acquireLease(id, OWNER, 30_000, T, () => true);
       const { claimed } = await exchangeOf(journal, id, { claim: 4 });
-      const [a, b, c, d] = claimed as [NonNullable<(typeof claimed)[0]>, (typeof claimed)[0], (typeof claimed)[0], (typeof claimed)[0]];
+      const [a, b, c, d] = claimed as [
+        NonNullable<(typeof claimed)[0]>,
+        (typeof claimed)[0],
+        (typeof claimed)[0],
+        (typeof claimed)[0],
+      ];
       await exchangeOf(journal, id, {
         records: [
           recordOf(a, outcomes.accepted('wamid.A'), T + 5),
@@ -90,7 +112,10 @@ export function runsConformance(open: OpenJournal): void {
       // Another box takes over after the TTL: the rows in flight become unknown (rule 4).
       expect(await journal.runs.acquireLease(id, 'box-b', 30_000, T + 31_000, () => true)).toEqual({ ok: true });
       expect(await journal.runs.prepareRun(id, 'box-b', T + 31_000)).toEqual({ orphans: 2, settled: 0 });
-      const late = await exchangeOf(journal, id, { claim: 5, records: [recordOf(claimed[0]!, outcomes.accepted('wamid.late'), T + 32_000)] });
+      const late = await exchangeOf(journal, id, {
+        claim: 5,
+        records: [recordOf(claimed[0]!, outcomes.accepted('wamid.late'), T + 32_000)],
+      });
       expect(late).toMatchObject({ leaseHeld: false, claimed: [] });
       expect((await rowByPhone(journal, id, claimed[0]!.phone)).state).toBe('sent'); // settled, not re-sendable
       expect((await rowByPhone(journal, id, claimed[1]!.phone)).state).toBe('unknown');
@@ -105,7 +130,17 @@ export function runsConformance(open: OpenJournal): void {
       await journal.runs.acquireLease(id, 'box-b', 30_000, T + 40_000, () => true);
       await journal.runs.prepareRun(id, 'box-b', T + 40_000); // unknown now
       await journal.broadcasts.requeueEligible(id, { includeUnknown: true }, 'box-b', T + 40_000);
-      const mine = await journal.runs.exchange({ broadcastId: id, owner: 'box-b', leaseTtlMs: 30_000, now: T + 40_001, records: [], release: [], requeue: [], halt: null, claim: 1 });
+      const mine = await journal.runs.exchange({
+        broadcastId: id,
+        owner: 'box-b',
+        leaseTtlMs: 30_000,
+        now: T + 40_001,
+        records: [],
+        release: [],
+        requeue: [],
+        halt: null,
+        claim: 1,
+      });
       expect(mine.claimed).toHaveLength(1);
       await exchangeOf(journal, id, { records: [recordOf(claimed[0]!, outcomes.error(131026, 'permanent'), T + 41_000)] });
       expect((await rowsOf(journal, id))[0]).toMatchObject({ state: 'sending', error_code: null });
@@ -151,7 +186,14 @@ export function runsConformance(open: OpenJournal): void {
     it('logs runs for reports and checks', async () => {
       const { journal, cleanup } = await open();
       const id = await planned(journal, 1);
-      const run = await journal.runs.logRunStart({ broadcastId: id, mode: 'broadcast', owner: OWNER, rate: 80, concurrency: 32, startedAt: T });
+      const run = await journal.runs.logRunStart({
+        broadcastId: id,
+        mode: 'broadcast',
+        owner: OWNER,
+        rate: 80,
+        concurrency: 32,
+        startedAt: T,
+      });
       await journal.runs.logRunEnd(run, 'done', null, T + 5000);
       expect((await journal.broadcasts.facts(id))!.lastRunEndedAt).toBe(T + 5000);
       await cleanup();
