@@ -1,12 +1,12 @@
 // Issue 2 acceptance through the real binary: dry run, bad input, status JSON, exports, idempotency,
 // and a plan killed half-way leaving no trace.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { RECIPIENT_STATES, REJECTION_REASONS } from '../../src/core/types.js';
-import { collect, csvWithPhones, query, SAMPLES, workspace } from '../helpers/cli.js';
+import { collect, csvWithPhones, query, SAMPLES, until, workspace } from '../helpers/cli.js';
 
 const write = (dir: string, name: string, content: string | Buffer) => {
   const path = join(dir, name);
@@ -288,9 +288,22 @@ describe('planning (e2e)', () => {
     const child = ws.spawn(args);
     child.stdin!.end();
     const done = collect(child);
-    await new Promise((r) => setTimeout(r, 700));
+    // Kill it once it has read part of the file, and before it has read all of it (observed through
+    // /proc: the read offset of its descriptor on big.csv), so the kill lands in the plan.
+    const size = statSync(csv).size;
+    let at = 0;
+    await until(
+      () => {
+        at = readOffset(child.pid!, csv);
+        return at > size / 10;
+      },
+      'the plan to read a tenth of the file',
+      60_000,
+      5,
+    );
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
+    expect(at).toBeLessThan(size); // the kill came before the whole file was read
     expect(count(ws.journal, 'SELECT count(*) FROM broadcasts')).toBe(1);
     expect(count(ws.journal, 'SELECT count(*) FROM recipients')).toBe(1);
     const again = await ws.run(args);
@@ -321,3 +334,17 @@ describe('planning (e2e)', () => {
     expect(count(ws.journal, 'SELECT count(*) FROM broadcasts')).toBe(1);
   });
 });
+
+/** The file offset of process `pid`'s open descriptor on `path` (0 when it has none open). */
+function readOffset(pid: number, path: string): number {
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== path) continue;
+      const m = /^pos:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+      if (m) return Number(m[1]);
+    }
+  } catch {
+    // the process is not up yet, or a descriptor closed while we looked
+  }
+  return 0;
+}
