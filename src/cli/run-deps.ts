@@ -41,5 +41,11 @@ export function runDeps(ctx: Context, journal: Journal, flags: RunFlags, interru
 }
 
 export function runSettings(flags: RunFlags): RunSettings {
-  return { rate: flags.rate, concurrency: flags.concurrency, maxAttempts: flags.maxAttempts, maxWaitMs: flags.maxWait };
+  return {
+    rate: flags.rate,
+    concurrency: flags.concurrency,
+    maxAttempts: flags.maxAttempts,
+    maxWaitMs: flags.maxWait,
+    dedupWindowMs: flags.dedupWindow,
+  };
 }

@@ -68,6 +68,8 @@ export interface StagedRecipient {
   phone: string;
   /** JSON of the placeholder values, frozen at plan time. */
   vars: string | null;
+  /** The identity of this recipient's message (src/core/rules/message-identity.ts). */
+  messageHash: string;
 }
 
 export interface NewBroadcast {
@@ -86,15 +88,23 @@ export interface StagedCounts {
   rejections: Record<string, number>;
 }
 
+export interface StagingOptions {
+  /**
+   * Recipients whose identical message was accepted (or may have been sent) since this time become
+   * `already_sent` rejections naming the earlier broadcast; null: no such guard (--dedup-window 0).
+   */
+  dedupSince: number | null;
+}
+
 export interface PlanStore {
   /** Scratch space for one plan; `drop()` it in a finally. */
-  openStaging(): Promise<PlanStaging>;
+  openStaging(opts: StagingOptions): Promise<PlanStaging>;
 }
 
 export interface PlanStaging {
   /** Stages a batch in file order; a phone seen before becomes a `duplicate` rejection (first row wins). */
   stageBatch(recipients: StagedRecipient[], rejections: StagedRejection[]): Promise<void>;
-  /** Counts after the suppression list is applied (opted-out phones count as rejections). */
+  /** Counts after the suppression list and the already-sent guard (both count as rejections). */
   counts(): Promise<StagedCounts>;
   /** Up to `limit` staged rejections of the given reasons, in file order (for error messages). */
   examples(reasons: RejectionReason[], limit: number): Promise<StagedRejection[]>;
@@ -138,6 +148,8 @@ export interface ExchangeRequest {
   halt: string | null;
   /** Claim up to this many rows (only while the lease is ours and the broadcast open). */
   claim: number;
+  /** The already-sent guard at claim time: an identical message to the same person since then skips the row; null: off. */
+  dedupSince: number | null;
 }
 
 export interface ExchangeResult {
@@ -147,7 +159,7 @@ export interface ExchangeResult {
   status: BroadcastRecord['status'];
   /** Durably `sending` (attempts + 1) before this returns (rule 2): due retries first, then plan order. */
   claimed: RecipientToSend[];
-  /** Rows that became `skipped` instead of claimed (opted out after planning). */
+  /** Rows that became `skipped` instead of claimed (opted out after planning, or already sent by another broadcast). */
   skipped: number;
   /** When fewer rows than asked were claimed: the earliest scheduled retry, or null. */
   nextRetryAt: number | null;

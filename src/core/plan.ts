@@ -9,6 +9,7 @@ import type { Normalizer } from './normalizer.js';
 import { detectPhoneColumn } from './phone-column.js';
 import type { CsvRow, RecipientSource } from './recipient-source.js';
 import { checkKeyReuse } from './rules/key-reuse.js';
+import { dedupSince, messageHasher } from './rules/message-identity.js';
 import { type BroadcastRecord, type MessageSpec, type RejectionCounts, type Target, zeroRejectionCounts } from './types.js';
 
 export interface PlanRequest {
@@ -24,6 +25,8 @@ export interface PlanRequest {
   now: number;
   /** Aborted (Ctrl-C while planning): stop reading; nothing is written. */
   signal?: AbortSignal;
+  /** --dedup-window: an identical message accepted for a recipient within it makes the row `already_sent` (0: off). */
+  dedupWindowMs: number;
 }
 
 /** Planning stopped by a signal before anything was written. */
@@ -78,9 +81,10 @@ export async function planBroadcast(
     if (!req.dryRun) return existingResult(named, compiled.spec, phoneColumn);
   }
 
-  const staging = await journal.plans.openStaging();
+  const staging = await journal.plans.openStaging({ dedupSince: dedupSince(req.now, req.dedupWindowMs) });
   try {
-    const rowsRead = await stageRows(source.rows, phoneIndex, compiled, staging, normalizer, req.signal);
+    const hash = messageHasher(req.target, compiled.spec);
+    const rowsRead = await stageRows(source.rows, phoneIndex, compiled, { staging, normalizer, hash }, req.signal);
     const counts = await staging.counts();
     await checkInvalidShare(req, staging, rowsRead, counts.rejections);
     const key = req.key ?? (await contentKey(req.target, compiled.spec, staging));
@@ -107,18 +111,24 @@ export async function planBroadcast(
   }
 }
 
+interface Stager {
+  staging: PlanStaging;
+  normalizer: Normalizer;
+  hash: (phone: string, vars: string | null) => string;
+}
+
 async function stageRows(
   rows: AsyncIterable<CsvRow>,
   phoneIndex: number,
   compiled: CompiledSpec,
-  staging: PlanStaging,
-  normalizer: Normalizer,
+  stager: Stager,
   signal: AbortSignal | undefined,
 ): Promise<number> {
+  const { normalizer } = stager;
   const ahead: { items: Item[]; results: ReturnType<Normalizer['normalize']> }[] = [];
   const flush = async () => {
     const next = ahead.shift()!;
-    await stageBatch(next.items, await next.results, staging);
+    await stageBatch(next.items, await next.results, stager);
   };
   let items: Item[] = [];
   let rowsRead = 0;
@@ -147,11 +157,7 @@ async function stageRows(
   return rowsRead;
 }
 
-async function stageBatch(
-  items: Item[],
-  results: Awaited<ReturnType<Normalizer['normalize']>>,
-  staging: PlanStaging,
-): Promise<void> {
+async function stageBatch(items: Item[], results: Awaited<ReturnType<Normalizer['normalize']>>, stager: Stager): Promise<void> {
   const recipients: StagedRecipient[] = [];
   const rejections: StagedRejection[] = [];
   let r = 0;
@@ -166,10 +172,16 @@ async function stageBatch(
     else if (!values.ok) rejections.push({ line: item.line, input: item.input, reason: values.reason, detail: values.detail });
     else {
       const vars = Object.keys(values.vars).length > 0 ? JSON.stringify(values.vars) : null;
-      recipients.push({ line: item.line, input: item.input, phone: phone.e164, vars });
+      recipients.push({
+        line: item.line,
+        input: item.input,
+        phone: phone.e164,
+        vars,
+        messageHash: stager.hash(phone.e164, vars),
+      });
     }
   }
-  await staging.stageBatch(recipients, rejections);
+  await stager.staging.stageBatch(recipients, rejections);
 }
 
 /** A wrong --default-country, --phone-column or placeholder column must not silently drop a large part of a list. */

@@ -37,6 +37,7 @@ export const REJECTION_REASONS = [
   'value_too_long',
   'malformed_row',
   'opted_out',
+  'already_sent',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 

@@ -6,6 +6,7 @@ import type { Journal } from '../../src/core/journal.js';
 import { type MessageFlags, messageFromFlags } from '../../src/core/message-spec.js';
 import { inlineNormalizer } from '../../src/core/normalizer.js';
 import { type PlanRequest, planBroadcast } from '../../src/core/plan.js';
+import { DEFAULT_DEDUP_WINDOW_MS } from '../../src/core/rules/message-identity.js';
 import { openCsv } from '../../src/csv/csv.js';
 import { openSqliteJournal } from '../../src/journal/sqlite/journal.js';
 
@@ -49,6 +50,7 @@ export async function plan(
       target: 'sandbox',
       now: Date.now(),
       ...rest,
+      dedupWindowMs: rest.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS,
     },
     journal,
     inlineNormalizer(defaultCountry),

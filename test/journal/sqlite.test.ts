@@ -45,9 +45,9 @@ describe('SQLite journal: the file', () => {
     const { dir, path, journal } = openTemp();
     const other = new Database(path);
     other.pragma('busy_timeout = 0');
-    const staging = await journal.plans.openStaging();
+    const staging = await journal.plans.openStaging({ dedupSince: null });
     await staging.stageBatch(
-      phones(2000).map((phone, i) => ({ line: i + 2, input: phone, phone, vars: null })),
+      phones(2000).map((phone, i) => ({ line: i + 2, input: phone, phone, vars: null, messageHash: phone })),
       [],
     );
     other.prepare("INSERT INTO optouts (phone, source, created_at) VALUES ('+14150000000', 'manual', 0)").run();

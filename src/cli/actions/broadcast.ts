@@ -46,6 +46,7 @@ export async function broadcastAction(ctx: Context, csvArg: string, flags: Broad
               dryRun: Boolean(flags.dryRun),
               now: ctx.clock.now(),
               signal: interrupts.signal,
+              dedupWindowMs: flags.dedupWindow,
               ...(flags.phoneColumn !== undefined && { phoneColumn: flags.phoneColumn }),
               ...(flags.key !== undefined && { key: flags.key }),
               ...(flags.name !== undefined && { name: flags.name }),

@@ -1,5 +1,6 @@
 // Run flags shared by broadcast, resume and retry-failed (DESIGN §1).
 import { type Command, Option } from 'commander';
+import { DEFAULT_DEDUP_WINDOW_MS } from '../../core/rules/message-identity.js';
 import { duration, nonNegativeInt, positiveInt } from '../parse.js';
 
 export interface RunFlags {
@@ -7,6 +8,7 @@ export interface RunFlags {
   concurrency: number;
   maxAttempts: number;
   maxWait: number;
+  dedupWindow: number;
   limit?: number;
   yes?: boolean;
   json?: boolean;
@@ -38,6 +40,14 @@ export function addRunFlags(command: Command): Command {
       new Option('--max-wait <duration>', 'how long this run may wait in-process for scheduled retries (e.g. 90s, 5m)')
         .argParser(duration('--max-wait'))
         .default(RUN_DEFAULTS.maxWaitMs, '5m'),
+    )
+    .addOption(
+      new Option(
+        '--dedup-window <duration>',
+        'never send a recipient the identical message again within this time, whichever broadcast (0: off)',
+      )
+        .argParser(duration('--dedup-window'))
+        .default(DEFAULT_DEDUP_WINDOW_MS, '7d'),
     )
     .option('--limit <n>', 'send at most n messages in this run, then stop (exit 6)', nonNegativeInt('--limit'))
     .option('--sandbox', 'send to the built-in Cloud API stand-in (no account needed)')

@@ -10,6 +10,7 @@
 // answers recorded when the journal lets us.
 import type { Clock } from '../clock.js';
 import { type AttemptRecord, JournalError, type RunStore } from '../journal.js';
+import { dedupSince } from '../rules/message-identity.js';
 import { describeApiError, type Sender, type SendOutcome } from '../sender.js';
 import type { RecipientToSend } from '../types.js';
 import { HaltWatch } from './halt-watch.js';
@@ -38,6 +39,8 @@ export interface EngineOptions {
   /** Halt after this many identical answers that are not Cloud API errors (0 = never). */
   unexpectedHaltAfter?: number;
   storeRetryMs?: number;
+  /** --dedup-window: checked again at each claim (0: off). */
+  dedupWindowMs?: number;
 }
 
 /** --limit: messages written to the API over a whole command (a cron sweep shares one budget). */
@@ -284,6 +287,7 @@ export class Engine {
         requeue,
         halt,
         claim,
+        dedupSince: dedupSince(now, this.opts.dedupWindowMs ?? 0),
       });
     } catch (err) {
       // Nothing was written: everything goes back, in order, for the next try.

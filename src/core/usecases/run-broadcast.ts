@@ -28,6 +28,8 @@ export interface RunSettings {
   concurrency: number;
   maxAttempts: number;
   maxWaitMs: number;
+  /** --dedup-window (0: off). */
+  dedupWindowMs: number;
 }
 
 export interface OpenSender {
@@ -182,6 +184,7 @@ async function runEngine(deps: RunDeps, req: RunRequest, b: BroadcastRecord, ttl
         concurrency: s.concurrency,
         maxAttempts: s.maxAttempts,
         maxWaitMs: s.maxWaitMs,
+        dedupWindowMs: s.dedupWindowMs,
         ...(deps.retryBaseMs !== undefined && { retryBaseMs: deps.retryBaseMs }),
         ...(deps.retryCapMs !== undefined && { retryCapMs: deps.retryCapMs }),
       },

@@ -122,4 +122,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX runs_by_broadcast ON runs (broadcast_id, started_at);
   `,
+  /* 3: the already-sent guard (issue 9) */ `
+  -- The identity of a recipient's message (sending number, phone, rendered message): an identical
+  -- message to the same person is not sent again within --dedup-window, whichever broadcast.
+  ALTER TABLE recipients ADD COLUMN message_hash TEXT;
+  CREATE INDEX recipients_by_message ON recipients (message_hash) WHERE message_hash IS NOT NULL;
+  `,
 ];

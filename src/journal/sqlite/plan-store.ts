@@ -1,8 +1,17 @@
 // Planning in SQLite: TEMP tables for staging (private to this connection, deleted with it, and
 // writing them takes no lock on the journal), one IMMEDIATE transaction to publish the plan.
 import { randomBytes } from 'node:crypto';
-import type { NewBroadcast, PlanStaging, PlanStore, StagedCounts, StagedRecipient, StagedRejection } from '../../core/journal.js';
+import type {
+  NewBroadcast,
+  PlanStaging,
+  PlanStore,
+  StagedCounts,
+  StagedRecipient,
+  StagedRejection,
+  StagingOptions,
+} from '../../core/journal.js';
 import type { RejectionReason } from '../../core/types.js';
+import { sentSinceSql } from '../shared/already-sent.js';
 import type { Db } from './db.js';
 import type { JournalFile } from './journal-file.js';
 
@@ -19,8 +28,8 @@ export class SqlitePlanStore implements PlanStore {
     private readonly file: JournalFile,
   ) {}
 
-  async openStaging(): Promise<PlanStaging> {
-    return this.file.run(() => new SqliteStaging(this.db, this.file));
+  async openStaging(opts: StagingOptions): Promise<PlanStaging> {
+    return this.file.run(() => new SqliteStaging(this.db, this.file, opts));
   }
 }
 
@@ -30,16 +39,18 @@ class SqliteStaging implements PlanStaging {
   constructor(
     private readonly db: Db,
     private readonly file: JournalFile,
+    private readonly opts: StagingOptions,
   ) {
     db.exec(`
       PRAGMA temp.cache_size = -8192;
       DROP TABLE IF EXISTS temp.stage_recipients;
       DROP TABLE IF EXISTS temp.stage_rejections;
-      CREATE TEMP TABLE stage_recipients (line INTEGER NOT NULL, input TEXT NOT NULL, phone TEXT NOT NULL UNIQUE, vars TEXT);
+      CREATE TEMP TABLE stage_recipients (line INTEGER NOT NULL, input TEXT NOT NULL, phone TEXT NOT NULL UNIQUE, vars TEXT,
+        message_hash TEXT NOT NULL, blocked TEXT, blocked_detail TEXT);
       CREATE TEMP TABLE stage_rejections (line INTEGER NOT NULL, input TEXT, reason TEXT NOT NULL, detail TEXT, duplicate_of INTEGER);
     `);
     const insertRecipient = db.prepare(
-      'INSERT OR IGNORE INTO temp.stage_recipients (line, input, phone, vars) VALUES (?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO temp.stage_recipients (line, input, phone, vars, message_hash) VALUES (?, ?, ?, ?, ?)',
     );
     const firstLine = db.prepare('SELECT line FROM temp.stage_recipients WHERE phone = ?').pluck();
     const insertRejection = db.prepare(
@@ -48,7 +59,7 @@ class SqliteStaging implements PlanStaging {
     this.stage = db.transaction((recipients: StagedRecipient[], rejections: StagedRejection[]) => {
       for (const r of rejections) insertRejection.run(r.line, r.input, r.reason, r.detail, r.duplicateOf ?? null);
       for (const r of recipients) {
-        if (insertRecipient.run(r.line, r.input, r.phone, r.vars).changes === 0) {
+        if (insertRecipient.run(r.line, r.input, r.phone, r.vars, r.messageHash).changes === 0) {
           const original = firstLine.get(r.phone) as number;
           insertRejection.run(r.line, r.input, 'duplicate', `same number as line ${original}`, original);
         }
@@ -60,19 +71,48 @@ class SqliteStaging implements PlanStaging {
     this.file.run(() => this.stage(recipients, rejections));
   }
 
+  /**
+   * Marks the staged rows the journal already rules out: opted out, or sent the identical message
+   * within the window. Run for the counts and again inside the commit (an opt-out may have arrived).
+   */
+  private classify(): void {
+    this.db.exec(`
+      UPDATE temp.stage_recipients SET blocked = NULL, blocked_detail = NULL;
+      UPDATE temp.stage_recipients SET blocked = 'opted_out',
+        blocked_detail = 'opted out (' || (SELECT o.source FROM main.optouts o WHERE o.phone = stage_recipients.phone) || ')'
+        WHERE EXISTS (SELECT 1 FROM main.optouts o WHERE o.phone = stage_recipients.phone);
+    `);
+    if (this.opts.dedupSince === null) return;
+    this.db
+      .prepare(
+        `UPDATE temp.stage_recipients SET blocked = 'already_sent', blocked_detail = (
+           SELECT 'already sent in broadcast ' || r.broadcast_id || ' on ' ||
+             strftime('%Y-%m-%d', coalesce(r.sent_at, r.updated_at) / 1000, 'unixepoch') || ' (' || r.state || ')'
+           FROM main.recipients r WHERE r.message_hash = stage_recipients.message_hash AND ${sentSinceSql('r', '@since')}
+           ORDER BY r.id LIMIT 1)
+         WHERE blocked IS NULL AND EXISTS (
+           SELECT 1 FROM main.recipients r WHERE r.message_hash = stage_recipients.message_hash AND ${sentSinceSql('r', '@since')})`,
+      )
+      .run({ since: this.opts.dedupSince });
+  }
+
   async counts(): Promise<StagedCounts> {
-    const recipients = this.db.prepare('SELECT count(*) FROM temp.stage_recipients').pluck().get() as number;
-    const optedOut = this.db
-      .prepare('SELECT count(*) FROM temp.stage_recipients s JOIN main.optouts o ON o.phone = s.phone')
-      .pluck()
-      .get() as number;
-    const rows = this.db.prepare('SELECT reason, count(*) AS n FROM temp.stage_rejections GROUP BY reason').all() as {
-      reason: string;
-      n: number;
-    }[];
-    const rejections: Record<string, number> = Object.fromEntries(rows.map((r) => [r.reason, r.n]));
-    if (optedOut > 0) rejections.opted_out = (rejections.opted_out ?? 0) + optedOut;
-    return { recipients: recipients - optedOut, rejections };
+    return this.file.run(() => {
+      this.classify();
+      const recipients = this.db
+        .prepare('SELECT count(*) FROM temp.stage_recipients WHERE blocked IS NULL')
+        .pluck()
+        .get() as number;
+      const rows = this.db
+        .prepare(
+          `SELECT reason, count(*) AS n FROM temp.stage_rejections GROUP BY reason
+           UNION ALL SELECT blocked, count(*) FROM temp.stage_recipients WHERE blocked IS NOT NULL GROUP BY blocked`,
+        )
+        .all() as { reason: string; n: number }[];
+      const rejections: Record<string, number> = {};
+      for (const r of rows) rejections[r.reason] = (rejections[r.reason] ?? 0) + r.n;
+      return { recipients, rejections };
+    });
   }
 
   async examples(reasons: RejectionReason[], limit: number): Promise<StagedRejection[]> {
@@ -92,8 +132,8 @@ class SqliteStaging implements PlanStaging {
   async first(): Promise<StagedRecipient | null> {
     const row = this.db
       .prepare(
-        `SELECT line, input, phone, vars FROM temp.stage_recipients s
-         WHERE NOT EXISTS (SELECT 1 FROM main.optouts o WHERE o.phone = s.phone) ORDER BY rowid LIMIT 1`,
+        `SELECT line, input, phone, vars, message_hash AS messageHash FROM temp.stage_recipients
+         WHERE blocked IS NULL ORDER BY rowid LIMIT 1`,
       )
       .get() as StagedRecipient | undefined;
     return row ?? null;

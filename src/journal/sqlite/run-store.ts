@@ -13,6 +13,7 @@ import type {
 } from '../../core/journal.js';
 import { leaseIsLive } from '../../core/rules/status.js';
 import { type RecipientToSend, recipientKey, type StoredStatus } from '../../core/types.js';
+import { sentSinceSql } from '../shared/already-sent.js';
 import { getBroadcast } from './broadcast-store.js';
 import { type Db, writeTx } from './db.js';
 import type { JournalFile } from './journal-file.js';
@@ -25,6 +26,7 @@ interface ClaimRow {
   vars: string | null;
   attempts: number;
   pair_rate_hits: number;
+  message_hash: string | null;
 }
 
 /** How long the engine's connection waits for another writer before the engine backs off (async). */
@@ -49,15 +51,18 @@ function prepare(db: Db) {
         error_code = NULL, error_title = NULL, error_detail = NULL, error_class = NULL, next_attempt_at = NULL, updated_at = ?
       WHERE broadcast_id = ? AND state = 'unknown'
         AND EXISTS (SELECT 1 FROM attempts a WHERE a.recipient_id = recipients.id AND a.outcome = 'accepted')`),
-    dueRetries: p(`SELECT id, phone, vars, attempts, pair_rate_hits FROM recipients
+    dueRetries: p(`SELECT id, phone, vars, attempts, pair_rate_hits, message_hash FROM recipients
       WHERE broadcast_id = ? AND state = 'retry' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`),
-    pending: p(`SELECT id, phone, vars, attempts, pair_rate_hits FROM recipients
+    pending: p(`SELECT id, phone, vars, attempts, pair_rate_hits, message_hash FROM recipients
       WHERE broadcast_id = ? AND state = 'pending' AND next_attempt_at IS NULL ORDER BY id LIMIT ?`),
     markSending: p(
       "UPDATE recipients SET state = 'sending', attempts = attempts + 1, claimed_by = ?, updated_at = ? WHERE id = ?",
     ),
-    markSkipped: p(`UPDATE recipients SET state = 'skipped', error_class = 'opted_out', error_detail = 'opted out after planning',
+    markSkipped: p(`UPDATE recipients SET state = 'skipped', error_class = ?, error_detail = ?,
       next_attempt_at = NULL, updated_at = ? WHERE id = ?`),
+    // The already-sent guard again at claim time: two overlapping broadcasts cannot both send.
+    sentElsewhere: p(`SELECT r.broadcast_id FROM recipients r
+      WHERE r.message_hash = @hash AND r.id <> @id AND ${sentSinceSql('r', '@since')} LIMIT 1`).pluck(),
     accepted: p(`UPDATE recipients SET state = 'sent', wamid = @wamid, sent_at = coalesce(sent_at, @at), next_attempt_at = NULL,
       error_code = NULL, error_title = NULL, error_detail = NULL, error_class = NULL, updated_at = @now
       WHERE id = @id AND ${ours}`),
@@ -152,13 +157,14 @@ export class SqliteRunStore implements RunStore {
     if (x.halt !== null) s.halt.run(x.halt, x.broadcastId);
     const status = (s.status.get(x.broadcastId) as StoredStatus | undefined) ?? 'cancelled';
     const claim = leaseHeld && status === 'open' ? x.claim : 0;
-    const { claimed, skipped } = claim > 0 ? this.claim(x.broadcastId, x.owner, claim, x.now) : { claimed: [], skipped: 0 };
+    const { claimed, skipped } = claim > 0 ? this.claim(x, claim) : { claimed: [], skipped: 0 };
     const nextRetryAt = claimed.length < x.claim ? nextRetryAtMs(this.db, x.broadcastId) : null;
     return { leaseHeld, status, claimed, skipped, nextRetryAt };
   }
 
-  private claim(broadcastId: string, owner: string, limit: number, now: number) {
+  private claim(x: ExchangeRequest, limit: number) {
     const { s } = this;
+    const { broadcastId, owner, now } = x;
     const claimed: RecipientToSend[] = [];
     let skipped = 0;
     while (claimed.length < limit) {
@@ -167,8 +173,9 @@ export class SqliteRunStore implements RunStore {
       if (rows.length < want) rows = rows.concat(s.pending.all(broadcastId, want - rows.length) as ClaimRow[]);
       if (rows.length === 0) break;
       for (const r of rows) {
-        if (isOptedOut(this.db, r.phone)) {
-          s.markSkipped.run(now, r.id);
+        const skip = this.skipReason(r, x.dedupSince);
+        if (skip !== null) {
+          s.markSkipped.run(skip.errorClass, skip.detail, now, r.id);
           skipped++;
           continue;
         }
@@ -185,6 +192,14 @@ export class SqliteRunStore implements RunStore {
       }
     }
     return { claimed, skipped };
+  }
+
+  /** Just before a send: an opt-out, or the identical message sent meanwhile by another broadcast. */
+  private skipReason(r: ClaimRow, dedupSince: number | null): { errorClass: string; detail: string } | null {
+    if (isOptedOut(this.db, r.phone)) return { errorClass: 'opted_out', detail: 'opted out after planning' };
+    if (dedupSince === null || r.message_hash === null) return null;
+    const other = this.s.sentElsewhere.get({ hash: r.message_hash, id: r.id, since: dedupSince }) as string | undefined;
+    return other === undefined ? null : { errorClass: 'already_sent', detail: `already sent in broadcast ${other}` };
   }
 
   private record(r: AttemptRecord, owner: string, now: number): void {

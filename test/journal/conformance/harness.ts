@@ -64,6 +64,7 @@ export function recordOf(r: RecipientToSend, outcome: SendOutcome, at: number, m
 
 export function exchangeOf(journal: Journal, id: string, x: Partial<Parameters<Journal['runs']['exchange']>[0]> = {}) {
   return journal.runs.exchange({
+    dedupSince: null,
     broadcastId: id,
     owner: OWNER,
     leaseTtlMs: 30_000,

@@ -126,6 +126,7 @@ export function planningConformance(open: OpenJournal): void {
       const x = await journal.runs.acquireLease(b.id, 'o', 1000, 1, () => true);
       expect(x.ok).toBe(true);
       const { claimed } = await journal.runs.exchange({
+        dedupSince: null,
         broadcastId: b.id,
         owner: 'o',
         leaseTtlMs: 1000,

@@ -131,6 +131,7 @@ export function runsConformance(open: OpenJournal): void {
       await journal.runs.prepareRun(id, 'box-b', T + 40_000); // unknown now
       await journal.broadcasts.requeueEligible(id, { includeUnknown: true }, 'box-b', T + 40_000);
       const mine = await journal.runs.exchange({
+        dedupSince: null,
         broadcastId: id,
         owner: 'box-b',
         leaseTtlMs: 30_000,
