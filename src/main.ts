@@ -72,7 +72,6 @@ async function runParsed(program: Command, argv: string[], io: IO, exitCode: () 
     if (thrown instanceof CommanderError) {
       // Commander already printed its message (one line). Help and version are successes.
       if (thrown.code === 'commander.helpDisplayed' || thrown.code === 'commander.version') return EXIT.ok;
-      if (thrown.code === 'commander.help') return EXIT.usage; // a command group without its subcommand
       return EXIT.usage;
     }
     const verdict = errorVerdict(thrown);

@@ -41,8 +41,11 @@ export type SendOutcome =
       retryAfterMs: number | null;
       fbtraceId: string | null;
     }
-  /** The request may have reached the API but no answer was read (timeout or reset after writing). */
-  | { kind: 'unknown'; detail: string }
+  /**
+   * The request may have reached the API but no answer was read (timeout or reset after writing), or
+   * the API answered 2xx without a message id (`answered`): either way it may have been sent.
+   */
+  | { kind: 'unknown'; detail: string; answered?: boolean }
   /** The request never left: connection refused/failed before the body was written. Safe to retry. */
   | { kind: 'unreachable'; detail: string };
 
@@ -64,4 +67,11 @@ export function apiErrorName(o: Extract<SendOutcome, { kind: 'error' }>): string
 /** "error 131026 Message undeliverable: detail": how an API error is named in halt reasons. */
 export function describeApiError(o: Extract<SendOutcome, { kind: 'error' }>): string {
   return `${apiErrorName(o)}${o.detail ? `: ${o.detail}` : ''}`;
+}
+
+/** The title a journal row gets for an outcome that is not an acceptance. */
+export function outcomeTitle(o: Exclude<SendOutcome, { kind: 'accepted' }>): string {
+  if (o.kind === 'error') return o.title;
+  if (o.kind === 'unreachable') return 'Could not reach the API';
+  return o.answered ? 'Answered without a message id (may have been sent)' : 'No answer (may have been sent)';
 }

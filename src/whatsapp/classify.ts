@@ -48,6 +48,7 @@ export function classifyResponse(
     // Distinct from a request that got no answer at all (send-handler): this one was answered.
     return {
       kind: 'unknown',
+      answered: true,
       detail: `HTTP ${httpStatus} answered without a message id: ${bodySnippet(redact(rawBody)) ?? '(empty body)'}`,
     };
   }

@@ -2,9 +2,10 @@
 import { DEFAULT_COUNTRY_OPTION } from '../message-flags.js';
 import { percent } from '../parse.js';
 import type { Register } from './action.js';
+import { commandGroup } from './group.js';
 
 export const registerOptout: Register = (program, bind) => {
-  const optout = program.command('optout').description('the suppression list: numbers wa-send never sends to');
+  const optout = commandGroup(program, 'optout', 'the suppression list: numbers wa-send never sends to', bind);
   const action = (name: 'optoutAdd' | 'optoutRemove' | 'optoutList' | 'optoutImport') =>
     bind(async () => (await import('../actions/optout.js'))[name]);
   optout

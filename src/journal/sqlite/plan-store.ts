@@ -167,15 +167,15 @@ class SqliteStaging implements PlanStaging {
             `INSERT INTO rejections (broadcast_id, line, input, reason, detail, duplicate_of)
            SELECT ?, line, input, reason, detail, duplicate_of FROM temp.stage_rejections ORDER BY rowid`,
           ).run(id);
+          this.classify();
           db.prepare(
             `INSERT INTO rejections (broadcast_id, line, input, reason, detail)
-           SELECT ?, s.line, s.input, 'opted_out', 'opted out (' || o.source || ')' FROM temp.stage_recipients s
-           JOIN main.optouts o ON o.phone = s.phone ORDER BY s.rowid`,
+             SELECT ?, line, input, blocked, blocked_detail FROM temp.stage_recipients WHERE blocked IS NOT NULL ORDER BY rowid`,
           ).run(id);
           db.prepare(
-            `INSERT INTO recipients (broadcast_id, line, input, phone, vars, state, updated_at)
-           SELECT ?, line, input, phone, vars, 'pending', ? FROM temp.stage_recipients s
-           WHERE NOT EXISTS (SELECT 1 FROM main.optouts o WHERE o.phone = s.phone) ORDER BY s.rowid`,
+            `INSERT INTO recipients (broadcast_id, line, input, phone, vars, message_hash, state, updated_at)
+             SELECT ?, line, input, phone, vars, message_hash, 'pending', ? FROM temp.stage_recipients
+             WHERE blocked IS NULL ORDER BY rowid`,
           ).run(id, b.createdAt);
           return { id, created: true };
         })

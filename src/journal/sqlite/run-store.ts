@@ -12,6 +12,7 @@ import type {
   RunStore,
 } from '../../core/journal.js';
 import { leaseIsLive } from '../../core/rules/status.js';
+import { outcomeTitle } from '../../core/sender.js';
 import { type RecipientToSend, recipientKey, type StoredStatus } from '../../core/types.js';
 import { sentSinceSql } from '../shared/already-sent.js';
 import { getBroadcast } from './broadcast-store.js';
@@ -211,8 +212,7 @@ export class SqliteRunStore implements RunStore {
       return;
     }
     const code = o.kind === 'error' ? o.code : null;
-    const title =
-      o.kind === 'error' ? o.title : o.kind === 'unknown' ? 'No answer (may have been sent)' : 'Could not reach the API';
+    const title = outcomeTitle(o);
     s.outcome.run({
       state: d.state,
       delta: d.attemptsDelta,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { WaSendError } from '../../../src/core/errors.js';
 import { toCountryCode } from '../../../src/core/phone.js';
 import { csvOf, phones, plan, tempDir, writeCsv } from '../../helpers/journal.js';
-import { type OpenJournal, rowsOf } from './harness.js';
+import { exchangeOf, type OpenJournal, OWNER, phoneOf, rowsOf, seeded, T } from './harness.js';
 
 export function planningConformance(open: OpenJournal): void {
   describe('planning', () => {
@@ -146,6 +146,49 @@ export function planningConformance(open: OpenJournal): void {
       const csv = writeCsv(tempDir(), `${csvOf(phones(3000))}X,"+1415201999\n`);
       await expect(plan(journal, csv)).rejects.toBeInstanceOf(WaSendError);
       expect(await journal.broadcasts.list()).toEqual([]);
+      await cleanup();
+    });
+
+    it('the already-sent guard: identical messages accepted within the window become already_sent, naming the broadcast', async () => {
+      const { journal, cleanup } = await open();
+      const { id: first } = await seeded(journal, [
+        { state: 'sent', wamid: 'w.0', at: T },
+        { state: 'unknown' },
+        { state: 'failed' },
+      ]);
+      const csv = writeCsv(tempDir(), csvOf([phoneOf(0), phoneOf(1), phoneOf(2), phoneOf(3)]));
+      const r = await plan(journal, csv, undefined, { key: 'second', now: T + 1000 });
+      expect(r).toMatchObject({ recipients: 2, rejections: { already_sent: 2 } }); // sent, and unknown (may have been)
+      const rejected = await rowsOf(journal, r.broadcastId!, 'rejected');
+      expect(rejected.map((x) => [x.line, x.reason])).toEqual([
+        [2, 'already_sent'],
+        [3, 'already_sent'],
+      ]);
+      expect(rejected[0]!.error_detail).toMatch(
+        new RegExp(`^already sent in broadcast ${first} on \\d{4}-\\d\\d-\\d\\d \\(sent\\)$`),
+      );
+      const another = await plan(journal, csv, { template: 'another' }, { key: 'third', now: T + 1000 });
+      expect(another.rejections.already_sent).toBe(0); // another message is another message
+      const off = await plan(journal, csv, undefined, { key: 'fourth', now: T + 1000, dedupWindowMs: 0 });
+      expect(off.recipients).toBe(4);
+      await cleanup();
+    });
+
+    it('the already-sent guard again at claim time: of two broadcasts planned together, only the first claim sends', async () => {
+      const { journal, cleanup } = await open();
+      const csv = writeCsv(tempDir(), csvOf([phoneOf(0), phoneOf(1)]));
+      const a = (await plan(journal, csv, undefined, { key: 'a' })).broadcastId!;
+      const b = (await plan(journal, csv, undefined, { key: 'b' })).broadcastId!;
+      for (const id of [a, b]) await journal.runs.acquireLease(id, OWNER, 30_000, T, () => true);
+      const since = T - 60_000;
+      const claimedA = await exchangeOf(journal, a, { claim: 2, dedupSince: since });
+      expect(claimedA.claimed).toHaveLength(2); // in flight: the guard now holds for b
+      const claimedB = await exchangeOf(journal, b, { claim: 2, dedupSince: since });
+      expect(claimedB).toMatchObject({ claimed: [], skipped: 2 });
+      expect((await rowsOf(journal, b)).map((r) => [r.state, r.error_class])).toEqual([
+        ['skipped', 'already_sent'],
+        ['skipped', 'already_sent'],
+      ]);
       await cleanup();
     });
   });
