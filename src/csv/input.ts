@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { usageError } from '../core/errors.js';
@@ -20,7 +20,7 @@ export interface CsvInput {
 /** `stdin` is read only when the argument is `-`. */
 export async function openCsvInput(arg: string, stdin: () => Readable): Promise<CsvInput> {
   if (arg === '-') return spool(stdin(), 'stdin');
-  if (isPipe(arg)) return spool(createReadStream(arg), arg);
+  if (isPipe(arg)) return spool(createReadStream(arg), basename(arg));
   return { source: await openCsv(arg), close: () => {} };
 }
 

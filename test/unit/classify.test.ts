@@ -385,14 +385,17 @@ describe('classifyResponse: answers that are not a Cloud API error we know', () 
   it('a 2xx without a message id says it answered, which is not "no answer"', () => {
     expect(classifyResponse(200, {}, '{"success":true}')).toEqual({
       kind: 'unknown',
+      answered: true,
       detail: 'HTTP 200 answered without a message id: {"success":true}',
     });
     expect(classifyResponse(202, {}, '')).toEqual({
       kind: 'unknown',
+      answered: true,
       detail: 'HTTP 202 answered without a message id: (empty body)',
     });
     expect(classifyResponse(200, {}, '<html><title>Welcome</title><body>Welcome to nginx!</body></html>')).toEqual({
       kind: 'unknown',
+      answered: true,
       detail: 'HTTP 200 answered without a message id: Welcome to nginx!',
     });
   });
