@@ -27,6 +27,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, ioOverride?: 
       'journal file or postgres:// URL (env WA_SEND_JOURNAL; default ~/.local/share/wa-send/journal.db)',
     )
     .option('--env-file <path>', 'read environment variables (credentials) from this file')
+    .option('--config <file>', 'profiles file (default $XDG_CONFIG_HOME/wa-send/config.toml)')
+    .option('--profile <name>', 'send with this profile of the config file (env WA_SEND_PROFILE)')
     .option('-q, --quiet', 'no progress output')
     .option('-v, --verbose', 'more detail on stderr')
     .option('--no-color', 'no colours')

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
+import { type LoadedConfig, loadConfig } from '../config/index.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { usageError } from '../core/errors.js';
 import type { Journal } from '../core/journal.js';
@@ -13,6 +14,8 @@ import { readFlagFile } from './parse.js';
 
 export interface GlobalOptions {
   journal?: string;
+  config?: string;
+  profile?: string;
   envFile?: string;
   quiet?: boolean;
   verbose?: boolean;
@@ -27,6 +30,10 @@ export interface Context {
   journalLabel: string;
   /** true when the journal is a local file that does not exist yet. */
   journalMissing(): boolean;
+  /** --config and --profile as given (the profile may also come from WA_SEND_PROFILE). */
+  globals: GlobalOptions;
+  /** The config file's profiles, read once when first asked for (no file at the default place: none). */
+  config(): LoadedConfig;
   /** Opens the journal, runs fn, closes it (also when fn throws). */
   withJournal<T>(opts: JournalOptions, fn: (journal: Journal) => Promise<T>): Promise<T>;
 }
@@ -36,10 +43,16 @@ export function buildContext(io: IO, processEnv: NodeJS.ProcessEnv, globals: Glo
   const location = resolveJournalLocation(globals.journal, env);
   io.quiet = Boolean(globals.quiet);
   io.verbose = Boolean(globals.verbose);
+  let config: LoadedConfig | null = null;
   return {
     io,
     env,
     clock,
+    globals,
+    config: () => {
+      config ??= loadConfig({ ...(globals.config !== undefined && { path: globals.config }), env });
+      return config;
+    },
     journalLabel: printableLocation(location),
     journalMissing: () => !isJournalUrl(location) && !existsSync(location),
     async withJournal(opts, fn) {

@@ -70,6 +70,21 @@ export function runVerdict(s: RunSummary, ctx: RunContext): Verdict {
         code: EXIT.busy,
         line: `broadcast ${id} is being sent by another process (${o.holder}) — wait for it, or check with: wa-send status ${id}`,
       };
+    case 'number_busy':
+      if (o.interrupted)
+        return {
+          code: signalExit(ctx.signal),
+          line: `interrupted while waiting for number ${o.sender}; nothing was sent — continue with: ${continueCmd}`,
+        };
+      return {
+        code: EXIT.busy,
+        line: `number ${o.sender} is sending broadcast ${o.holderBroadcast} (${o.holder}); one sender per number — wait for it, or add --wait: ${continueCmd} --wait`,
+      };
+    case 'preflight':
+      return {
+        code: EXIT.halted,
+        line: `preflight ${o.check} check failed: ${o.line}; nothing was sent — fix it, then: ${continueCmd} (wa-send doctor runs the checks alone)`,
+      };
     case 'declined':
       if (ctx.signal !== null)
         return {
@@ -116,6 +131,11 @@ function ranVerdict(s: RunSummary, e: EngineResult, ctx: RunContext, continueCmd
       return {
         code: EXIT.pending,
         line: `stopped after --limit (${e.started} messages in this run); the rest stays pending — continue with: ${continueCmd}`,
+      };
+    case 'daily_limit':
+      return {
+        code: EXIT.pending,
+        line: `broadcast ${id} stopped at the daily messaging limit: ${e.reason ?? 'limit reached'}; the rest stays pending — continue then with: ${continueCmd} (the cron sweep wa-send retry-failed continues it)`,
       };
     case 'pending':
       // Nothing is left to continue (every row answered or unknown): say what the rows need instead.

@@ -1,8 +1,11 @@
-// Which target a resume or retry-failed command names: flags (explicit) over the environment.
+// Which target a resume or retry-failed command names: flags and --profile (explicit) over the
+// environment and WA_SEND_PROFILE.
 import type { RequestedTarget } from '../core/usecases/run-broadcast.js';
-import { resolveTarget, type TargetFlags } from './target.js';
+import { type AccountFlags, resolveAccount, warnEnvOverrides } from './account.js';
+import type { Context } from './context.js';
 
-export function requestedTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): RequestedTarget {
-  const explicit = Boolean(flags.sandbox) || flags.apiUrl !== undefined || flags.phoneNumberId !== undefined;
-  return { target: resolveTarget(explicit ? flags : {}, env), explicit };
+export function requestedTarget(ctx: Context, flags: AccountFlags): RequestedTarget {
+  const account = resolveAccount(ctx, flags);
+  warnEnvOverrides(ctx, account);
+  return { target: account.target, explicit: account.explicit };
 }

@@ -1,11 +1,13 @@
 // What a send command gives the run use case: the journal, the clock, this process as a lease
-// owner, the sender for the target (credentials from the environment), confirmation on a terminal,
-// progress, the signals, and the --limit budget shared by every broadcast of the command.
+// owner, each broadcast's account (profile, settings, credentials, preflight, alerts), confirmation
+// on a terminal, progress, the signals, and the --limit budget shared by every broadcast of the command.
 import { randomInt } from 'node:crypto';
 import { limitBudget } from '../core/engine/budget.js';
 import type { Journal } from '../core/journal.js';
-import type { RunDeps, RunSettings } from '../core/usecases/run-broadcast.js';
+import type { BroadcastRecord } from '../core/types.js';
+import type { RunDeps, RunSettings, SendAccount } from '../core/usecases/run-broadcast.js';
 import { buildRequestBody } from '../whatsapp/payload.js';
+import { credentialsFor, resolveAccount } from './account.js';
 import type { RunFlags } from './commands/run-flags.js';
 import type { Context } from './context.js';
 import type { Interrupts } from './interrupts.js';
@@ -13,7 +15,6 @@ import { note } from './io.js';
 import { newOwner, ownerAlive } from './owner.js';
 import { progressReporter } from './progress.js';
 import { openSender } from './sender.js';
-import { requireCredentials } from './target.js';
 
 export function runDeps(ctx: Context, journal: Journal, flags: RunFlags, interrupts: Interrupts): RunDeps {
   const { io } = ctx;
@@ -24,7 +25,8 @@ export function runDeps(ctx: Context, journal: Journal, flags: RunFlags, interru
     random: () => randomInt(0, 2 ** 31) / 2 ** 31,
     owner: newOwner(),
     ownerAlive,
-    openSender: (target, concurrency) => openSender(target, requireCredentials(target, ctx.env), concurrency),
+    account: async (b) => sendAccount(ctx, flags, b),
+    ...(flags.wait && { waitForNumber: true }),
     buildBody: (spec, r) => buildRequestBody(spec, r.phone, r.vars, r.recipientKey),
     ...(ask && {
       confirm: async (question: string) => {
@@ -40,12 +42,22 @@ export function runDeps(ctx: Context, journal: Journal, flags: RunFlags, interru
   };
 }
 
+function sendAccount(ctx: Context, flags: RunFlags, b: BroadcastRecord): SendAccount {
+  const account = resolveAccount(ctx, flags, b);
+  const creds = credentialsFor(ctx, account, b.target);
+  const s = account.settings;
+  return {
+    rate: s.rate.value,
+    dailyLimit: s.dailyLimit.value,
+    dedupWindowMs: s.dedupWindowMs.value,
+    open: (concurrency) => openSender(b.target, creds, concurrency),
+  };
+}
+
 export function runSettings(flags: RunFlags): RunSettings {
   return {
-    rate: flags.rate,
     concurrency: flags.concurrency,
     maxAttempts: flags.maxAttempts,
     maxWaitMs: flags.maxWait,
-    dedupWindowMs: flags.dedupWindow,
   };
 }

@@ -92,7 +92,7 @@ export function requireCredentials(target: Target | null, env: NodeJS.ProcessEnv
  * picked up on the way (a copy-paste, a CRLF env file) and would fail every request, or make undici
  * refuse the header. The token itself is never shown: error lines end up in cron mail and logs.
  */
-function tokenProblem(token: string): string | null {
+export function tokenProblem(token: string): string | null {
   if (token.trim() !== token)
     return 'starts or ends with a space or a line break (a copy-paste, or an env file saved with CRLF?): remove it';
   if (/[\r\n]/.test(token)) return 'contains a line break';

@@ -2,6 +2,7 @@
 // and see where the token comes from, nothing secret. The notify URL is cut to its origin because a
 // chat webhook URL carries its own secret in the path.
 import { statSync } from 'node:fs';
+import { notifyLabel, parseNotifyTarget } from '../notify/target.js';
 import { formatDuration } from './duration.js';
 import { octal, profileTokenSource } from './token.js';
 import type { Profile } from './types.js';
@@ -76,10 +77,8 @@ function fileMode(path: string): string | null {
   }
 }
 
-/** "https://hooks.slack.com/services/T000/B000/XXXX" → "https://hooks.slack.com/…"; mailto: shown as is. */
+/** "https://hooks.slack.com/services/T000/B000/XXXX" → "https://hooks.slack.com/…"; smtp: host and recipients. */
 function maskNotify(url: string): string {
-  if (!URL.canParse(url)) return '(set)';
-  const u = new URL(url);
-  if (u.protocol === 'mailto:') return url;
-  return u.pathname === '/' && u.search === '' ? u.origin : `${u.origin}/…`;
+  const target = parseNotifyTarget(url);
+  return 'problem' in target ? '(set)' : notifyLabel(target);
 }

@@ -2,6 +2,7 @@
 // Profile. Problems are collected, not thrown: loadConfig reports every problem of every profile at
 // once, each prefixed with its TOML path, so one edit fixes them all.
 import { isAbsolute, resolve } from 'node:path';
+import { parseNotifyTarget } from '../notify/target.js';
 import { parseConfigDuration } from './duration.js';
 import { closest } from './suggest.js';
 import { tokenFileProblem } from './token.js';
@@ -45,7 +46,7 @@ export function validateProfile(name: string, table: Table, configDir: string): 
   profile.wabaId = ids('waba_id');
 
   const apiUrl = text('api_url');
-  const urlProblem = apiUrl === undefined ? null : httpUrlProblem(apiUrl, 'api');
+  const urlProblem = apiUrl === undefined ? null : httpUrlProblem(apiUrl);
   if (urlProblem) add('api_url', urlProblem);
   else if (apiUrl !== undefined) profile.apiUrl = apiUrl.replace(/\/+$/, '');
 
@@ -66,7 +67,8 @@ export function validateProfile(name: string, table: Table, configDir: string): 
   profile.rate = wholeNumber(table, 'rate', add, 'messages per second');
   profile.dailyLimit = wholeNumber(table, 'daily_limit', add, 'messages per day');
   const notify = text('notify');
-  const notifyProblem = notify === undefined ? null : httpUrlProblem(notify, 'notify');
+  const parsedNotify = notify === undefined ? null : parseNotifyTarget(notify);
+  const notifyProblem = parsedNotify !== null && 'problem' in parsedNotify ? parsedNotify.problem : null;
   if (notifyProblem) add('notify', notifyProblem);
   else profile.notify = notify;
 
@@ -93,19 +95,13 @@ function wholeNumber(table: Table, key: string, add: (k: string, t: string) => v
   return undefined;
 }
 
-/**
- * null when `value` is an http(s) URL; for notify also a mailto: address. The notify URL is not
- * quoted back: a chat webhook URL is itself a secret.
- */
-function httpUrlProblem(value: string, kind: 'api' | 'notify'): string | null {
-  const want = kind === 'notify' ? 'an http(s) URL or mailto:address' : 'an http(s) URL like https://graph.facebook.com';
-  const got = kind === 'notify' ? '' : `, got "${value}"`;
-  if (!URL.canParse(value)) return `must be ${want}${got}`;
+/** null when `value` is an http(s) URL without a user name or password. */
+function httpUrlProblem(value: string): string | null {
+  const want = 'an http(s) URL like https://graph.facebook.com';
+  if (!URL.canParse(value)) return `must be ${want}, got "${value}"`;
   const url = new URL(value);
-  if (kind === 'notify' && url.protocol === 'mailto:')
-    return url.pathname.includes('@') ? null : 'must name an address after mailto:';
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must be ${want}${got}`;
-  if (kind === 'api' && (url.username || url.password)) return 'must not hold a user name or password';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must be ${want}, got "${value}"`;
+  if (url.username || url.password) return 'must not hold a user name or password';
   return null;
 }
 

@@ -25,6 +25,10 @@ export interface Journal {
   readonly broadcasts: BroadcastStore;
   readonly events: EventStore;
   readonly optouts: OptoutStore;
+  /** Proof of opt-in (consent): the same shape as the suppression list. */
+  readonly optins: OptoutStore;
+  /** Problems a preflight should report: not writable, damaged (empty: fine). */
+  check(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -76,6 +80,10 @@ export interface NewBroadcast {
   key: string;
   name: string | null;
   target: Target;
+  /** senderOf(target): the phone number id, or "sandbox". */
+  sender: string;
+  profile: string | null;
+  requireOptin: boolean;
   spec: MessageSpec;
   sourceFile: string;
   sourceSha256: string;
@@ -94,6 +102,8 @@ export interface StagingOptions {
    * `already_sent` rejections naming the earlier broadcast; null: no such guard (--dedup-window 0).
    */
   dedupSince: number | null;
+  /** Rows without a recorded opt-in become `no_optin` rejections (an opt-out still wins). */
+  requireOptin: boolean;
 }
 
 export interface PlanStore {
@@ -135,6 +145,8 @@ export interface AttemptRecord {
 
 export interface ExchangeRequest {
   broadcastId: string;
+  /** The sending number: its lease (one sender per number) is renewed with the broadcast's. */
+  sender: string;
   owner: string;
   leaseTtlMs: number;
   now: number;
@@ -181,10 +193,31 @@ export interface RunLog {
   startedAt: number;
 }
 
+export type NumberLeaseResult = { ok: true } | { ok: false; holder: string; broadcastId: string };
+
+/** Recipients reached from one number in a window (the daily messaging limit). */
+export interface DailyUsage {
+  /** Distinct phones accepted (or in flight) from the number since the window's start. */
+  reached: number;
+  /** The oldest of those acceptances: the window frees a unit 24 h after it. */
+  oldestAt: number | null;
+}
+
 export interface RunStore {
   /** Takes the lease when free, expired or held by a dead owner; one transaction, so two runners cannot both win. */
   acquireLease(id: string, owner: string, ttlMs: number, now: number, ownerAlive: OwnerAlive): Promise<LeaseResult>;
   releaseLease(id: string, owner: string): Promise<void>;
+  /** One sender per number (across broadcasts): the same rules as a broadcast's lease. */
+  acquireNumberLease(
+    sender: string,
+    broadcastId: string,
+    owner: string,
+    ttlMs: number,
+    now: number,
+    ownerAlive: OwnerAlive,
+  ): Promise<NumberLeaseResult>;
+  releaseNumberLease(sender: string, owner: string): Promise<void>;
+  dailyUsage(sender: string, since: number): Promise<DailyUsage>;
   /** Under our lease: clears a stored halt, recovers orphans, settles what can be settled, applies waiting events. */
   prepareRun(id: string, owner: string, now: number): Promise<PreparedRun>;
   /** One transaction: renew the lease, write answers and releases, then claim (the engine's only store call). */
@@ -213,6 +246,7 @@ export interface BroadcastFacts {
   deferredUntil: number | null;
   /** When the last run of the broadcast ended (null: never ran, or a journal from before runs were logged). */
   lastRunEndedAt: number | null;
+  lastRun: { mode: string; outcome: string | null; reason: string | null; endedAt: number | null } | null;
 }
 
 export interface RecipientRow {
@@ -235,11 +269,24 @@ export interface RecipientRow {
 }
 
 export interface MetricsFacts {
+  /** Broadcasts open, or whose last activity is within the last 24 h (labels must not grow forever). */
   broadcasts: BroadcastFacts[];
   attemptsByOutcome: Record<string, number>;
+  /** Per sending number: accepted and failed answers in the last 5 minutes, recipients reached in 24 h. */
+  numbers: { sender: string; sent5m: number; failed5m: number; reached24h: number }[];
   optoutsBySource: Record<string, number>;
   webhookEvents: number;
   webhookEventsPending: number;
+}
+
+/** What `wa-send check` looks at, over the whole journal. */
+export interface HealthFacts {
+  /** Rows that failed since `since`, per broadcast. */
+  failed: { broadcastId: string; sender: string; count: number; topCode: number | null }[];
+  /** Rows `unknown` or `sending` not touched since `stuckBefore`, per broadcast. */
+  stuck: { broadcastId: string; sender: string; state: 'unknown' | 'sending'; count: number; oldestAt: number }[];
+  /** Open broadcasts whose last run stopped for a reason that needs a person (halted, journal, daily limit…). */
+  stopped: { broadcastId: string; sender: string; outcome: string; reason: string | null; endedAt: number }[];
 }
 
 export interface BroadcastStore {
@@ -258,7 +305,8 @@ export interface BroadcastStore {
   withRetriesDue(selection: RetrySelection, now: number): Promise<string[]>;
   /** Recipients and rejected rows in file order; `state` filters ("rejected": rows that never became recipients). */
   rows(id: string, state?: string): AsyncIterable<RecipientRow>;
-  metrics(): Promise<MetricsFacts>;
+  metrics(now: number): Promise<MetricsFacts>;
+  health(now: number, opts: { failedSince: number; stuckBefore: number }): Promise<HealthFacts>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import type { Normalizer } from './normalizer.js';
 import { detectPhoneColumn } from './phone-column.js';
 import type { CsvRow, RecipientSource } from './recipient-source.js';
 import { checkKeyReuse } from './rules/key-reuse.js';
-import { dedupSince, messageHasher } from './rules/message-identity.js';
+import { dedupSince, messageHasher, senderOf } from './rules/message-identity.js';
 import { type BroadcastRecord, type MessageSpec, type RejectionCounts, type Target, zeroRejectionCounts } from './types.js';
 
 export interface PlanRequest {
@@ -27,6 +27,10 @@ export interface PlanRequest {
   signal?: AbortSignal;
   /** --dedup-window: an identical message accepted for a recipient within it makes the row `already_sent` (0: off). */
   dedupWindowMs: number;
+  /** --require-optin: rows without a recorded opt-in become `no_optin` rejections. */
+  requireOptin?: boolean;
+  /** The profile the command uses, kept on the broadcast. */
+  profile?: string | null;
 }
 
 /** Planning stopped by a signal before anything was written. */
@@ -81,7 +85,10 @@ export async function planBroadcast(
     if (!req.dryRun) return existingResult(named, compiled.spec, phoneColumn);
   }
 
-  const staging = await journal.plans.openStaging({ dedupSince: dedupSince(req.now, req.dedupWindowMs) });
+  const staging = await journal.plans.openStaging({
+    dedupSince: dedupSince(req.now, req.dedupWindowMs),
+    requireOptin: Boolean(req.requireOptin),
+  });
   try {
     const hash = messageHasher(req.target, compiled.spec);
     const rowsRead = await stageRows(source.rows, phoneIndex, compiled, { staging, normalizer, hash }, req.signal);
@@ -99,6 +106,9 @@ export async function planBroadcast(
       key,
       name: req.name ?? null,
       target: req.target,
+      sender: senderOf(req.target),
+      profile: req.profile ?? null,
+      requireOptin: Boolean(req.requireOptin),
       spec: compiled.spec,
       sourceFile: source.name,
       sourceSha256: await source.sha256(),

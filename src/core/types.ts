@@ -38,6 +38,7 @@ export const REJECTION_REASONS = [
   'malformed_row',
   'opted_out',
   'already_sent',
+  'no_optin',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
@@ -132,6 +133,11 @@ export interface BroadcastStatus {
   deferred_until: string | null;
   /** When the last run ended. */
   last_run_at: string | null;
+  /** The number it sends from (phone number id, or "sandbox"), and the profile it was planned with. */
+  sending_number: string;
+  profile: string | null;
+  /** How the last run ended: its mode, outcome (done, halted, daily_limit, …) and reason. */
+  last_run: { mode: string; outcome: string | null; reason: string | null; ended_at: string | null } | null;
 }
 
 /** A broadcast as stored: its frozen plan and the few facts kept on it (the rest is derived from rows). */
@@ -145,6 +151,12 @@ export interface BroadcastRecord {
   sourceSha256: string | null;
   rowsRead: number;
   createdAt: number;
+  /** The sending number: the phone number id, or "sandbox". */
+  sender: string;
+  /** The profile the broadcast was planned with, if any. */
+  profile: string | null;
+  /** Rows need a recorded opt-in (--require-optin): checked again just before each send. */
+  requireOptin: boolean;
   status: StoredStatus;
   reason: string | null;
   leaseOwner: string | null;

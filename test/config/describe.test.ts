@@ -27,7 +27,7 @@ require_optin = true
 
 [profiles.env]
 token_env = "ACME_WA_TOKEN"
-notify = "mailto:ops@example.com"
+notify = "smtp://mail.example.com:587?to=ops@example.com"
 
 [profiles.bare]
 phone_number_id = "1"
@@ -57,7 +57,10 @@ phone_number_id = "1"
       dedup_window: '1d12h',
       require_optin: true,
     });
-    expect(describeProfile(profiles.get('env')!).lines).toEqual(['notify: mailto:ops@example.com', 'token from $ACME_WA_TOKEN']);
+    expect(describeProfile(profiles.get('env')!).lines).toEqual([
+      'notify: smtp://mail.example.com:587 → ops@example.com',
+      'token from $ACME_WA_TOKEN',
+    ]);
     expect(describeProfile(profiles.get('bare')!).lines).toEqual([
       'phone number id: 1',
       'token: none in the profile (WA_ACCESS_TOKEN is used)',

@@ -163,7 +163,7 @@ dedup_window = "0"
     [
       'a notify URL that is not one (not quoted back)',
       'notify = "hooks.slack.com/services/SECRET"',
-      ['profiles.p.notify: must be an http(s) URL or mailto:address'],
+      ['profiles.p.notify: must be an http(s) URL (an incoming webhook) or smtp://host?to=address'],
     ],
     [
       'a bare-number dedup window',
@@ -176,7 +176,7 @@ dedup_window = "0"
       'require_optin = "yes"',
       ['profiles.p.require_optin: must be true or false (without quotes), got "yes"'],
     ],
-    ['a mailto notify', 'notify = "mailto:ops@example.com"', []],
+    ['an smtp notify', 'notify = "smtp://mail.example.com:587?to=ops@example.com"', []],
   ];
 
   it.each(CASES)('reports %s', (_what, body, want) => {

@@ -20,7 +20,7 @@ const ENV = {
   WA_API_URL: 'http://127.0.0.1:8089/',
   WA_ACCESS_TOKEN: 'x',
   WA_WABA_ID: '888',
-  WA_SEND_NOTIFY: 'mailto:ops@example.com',
+  WA_SEND_NOTIFY: 'smtp://mail.example.com:587?to=ops@example.com',
 };
 const FLAGS: SettingFlags = {
   phoneNumberId: '1',
@@ -78,7 +78,7 @@ describe('resolveSettings', () => {
       wabaId: ['888', 'env'],
       rate: [40, 'profile'],
       dailyLimit: [2000, 'profile'],
-      notify: ['mailto:ops@example.com', 'env'],
+      notify: ['smtp://mail.example.com:587?to=ops@example.com', 'env'],
       dedupWindowMs: [43_200_000, 'profile'],
       requireOptin: [true, 'profile'],
     });

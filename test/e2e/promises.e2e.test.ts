@@ -55,7 +55,7 @@ describe('never the same message twice to the same person', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ recipients: 2, rejections: { already_sent: 30 } });
   });
 
-  it('two overlapping broadcasts of the same message cannot both send: the guard is checked again at each claim', async () => {
+  it('two broadcasts of the same message planned before either sent: the one that waits for the number skips what the other sent (the guard is checked again at each claim)', async () => {
     const s = await sandbox(['--latency', '20']);
     const ws = workspace(s.env);
     const plan = async (name: string, rows: string) => {
@@ -66,7 +66,11 @@ describe('never the same message twice to the same person', () => {
     // Both planned before either sent: neither is already_sent at plan time.
     const a = await plan('a.csv', csvWithPhones(60));
     const b = await plan('b.csv', `${csvWithPhones(60)}Extra,+14152019999\n`);
-    const [ra, rb] = await Promise.all([ws.run(['resume', a, '--rate', '400']), ws.run(['resume', b, '--rate', '400'])]);
+    // One sender per number: the second waits for its turn (--wait), then finds the first one's sends.
+    const [ra, rb] = await Promise.all([
+      ws.run(['resume', a, '--rate', '400', '--wait']),
+      ws.run(['resume', b, '--rate', '400', '--wait']),
+    ]);
     expect([ra.code, rb.code]).toEqual([0, 0]);
     const stats = await s.stats();
     expect(stats.unique_recipients_accepted).toBe(stats.accepted); // keyed by broadcast: count phones instead

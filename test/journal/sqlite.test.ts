@@ -45,7 +45,7 @@ describe('SQLite journal: the file', () => {
     const { dir, path, journal } = openTemp();
     const other = new Database(path);
     other.pragma('busy_timeout = 0');
-    const staging = await journal.plans.openStaging({ dedupSince: null });
+    const staging = await journal.plans.openStaging({ dedupSince: null, requireOptin: false });
     await staging.stageBatch(
       phones(2000).map((phone, i) => ({ line: i + 2, input: phone, phone, vars: null, messageHash: phone })),
       [],

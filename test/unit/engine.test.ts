@@ -87,6 +87,7 @@ function engineFor(
   return new Engine(
     {
       broadcastId: 'b-test',
+      sender: 'sandbox',
       owner: 'test-owner',
       leaseTtlMs: 30_000,
       rate: 1000,

@@ -3,6 +3,7 @@ import { PlanInterrupted, type PlanResult, planBroadcast } from '../../core/plan
 import { runBroadcast } from '../../core/usecases/run-broadcast.js';
 import { openCsvInput } from '../../csv/input.js';
 import { workerNormalizer } from '../../threads/normalizer.js';
+import { credentialsFor, resolveAccount, warnEnvOverrides } from '../account.js';
 import type { RunFlags } from '../commands/run-flags.js';
 import type { Context } from '../context.js';
 import { countryFromFlag } from '../country.js';
@@ -13,7 +14,7 @@ import { type MessageCliFlags, messageFromCliFlags } from '../message-flags.js';
 import { signalExit } from '../outcome.js';
 import { runDeps, runSettings } from '../run-deps.js';
 import { finishRun } from '../run-report.js';
-import { DEFAULT_API_URL, requireCredentials, resolveTarget } from '../target.js';
+import { DEFAULT_API_URL } from '../target.js';
 
 interface BroadcastFlags extends MessageCliFlags, RunFlags {
   key?: string;
@@ -24,9 +25,11 @@ interface BroadcastFlags extends MessageCliFlags, RunFlags {
 export async function broadcastAction(ctx: Context, csvArg: string, flags: BroadcastFlags): Promise<number> {
   const message = messageFromCliFlags(flags);
   const defaultCountry = countryFromFlag(flags.defaultCountry);
-  const target = resolveTarget(flags, ctx.env);
+  const account = resolveAccount(ctx, flags);
+  const { target } = account;
+  warnEnvOverrides(ctx, account);
   // Before planning: a plan we cannot send helps nobody, and leaves a broadcast planned forever.
-  if (!flags.dryRun) requireCredentials(target, ctx.env);
+  if (!flags.dryRun) credentialsFor(ctx, account, target);
   const planTarget = target ?? { api_url: DEFAULT_API_URL, phone_number_id: '(WA_PHONE_NUMBER_ID not set)' };
   let planned: string | null = null;
   const interrupts = trapInterrupts(ctx.io, () => (planned ? `wa-send resume ${planned}` : null));
@@ -46,7 +49,9 @@ export async function broadcastAction(ctx: Context, csvArg: string, flags: Broad
               dryRun: Boolean(flags.dryRun),
               now: ctx.clock.now(),
               signal: interrupts.signal,
-              dedupWindowMs: flags.dedupWindow,
+              dedupWindowMs: account.settings.dedupWindowMs.value,
+              requireOptin: account.settings.requireOptin.value,
+              profile: account.profile?.name ?? null,
               ...(flags.phoneColumn !== undefined && { phoneColumn: flags.phoneColumn }),
               ...(flags.key !== undefined && { key: flags.key }),
               ...(flags.name !== undefined && { name: flags.name }),

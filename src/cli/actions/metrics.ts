@@ -6,7 +6,9 @@ import { ownerAlive } from '../owner.js';
 export async function metricsAction(ctx: Context): Promise<number> {
   const missing = ctx.journalMissing();
   await ctx.withJournal({ readonly: true }, async (journal) => {
-    ctx.io.stdout.write(renderPrometheus(journalSamples(await journal.broadcasts.metrics(), ctx.clock.now(), ownerAlive)));
+    ctx.io.stdout.write(
+      renderPrometheus(journalSamples(await journal.broadcasts.metrics(ctx.clock.now()), ctx.clock.now(), ownerAlive)),
+    );
   });
   if (missing) ctx.io.stderr.write(`(no journal at ${ctx.journalLabel} yet)\n`);
   return 0;

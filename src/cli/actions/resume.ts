@@ -14,7 +14,7 @@ export async function resumeAction(ctx: Context, id: string, flags: RunFlags): P
       const summary = await runBroadcast(runDeps(ctx, journal, flags, interrupts), {
         id,
         mode: 'resume',
-        requested: requestedTarget(flags, ctx.env),
+        requested: requestedTarget(ctx, flags),
         settings: runSettings(flags),
       });
       return finishRun(ctx, summary, Boolean(flags.json), interrupts);

@@ -20,7 +20,7 @@ export async function retryFailedAction(ctx: Context, id: string | undefined, fl
       const entries = await retryFailed(runDeps(ctx, journal, flags, interrupts), {
         ...(id !== undefined && { id }),
         selection,
-        requested: requestedTarget(flags, ctx.env),
+        requested: requestedTarget(ctx, flags),
         settings: runSettings(flags),
       });
       if (id !== undefined) {

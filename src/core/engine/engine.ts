@@ -24,6 +24,8 @@ export const STORE_RETRY_MS = 60_000;
 
 export interface EngineOptions {
   broadcastId: string;
+  /** The sending number: its lease is renewed with the broadcast's. */
+  sender: string;
   /** Our lease owner id; the lease is renewed by every exchange. */
   owner: string;
   leaseTtlMs: number;
@@ -51,6 +53,18 @@ export interface SendBudget {
   refund(): void;
 }
 
+/** The daily messaging limit of the sending number: recipients it may still reach in the moving 24 h. */
+export interface DailyCap extends SendBudget {
+  /** Why the run stops when it is used up ("… frees up at …"). */
+  describe(): string;
+}
+
+/** A mid-run alert: the share of failed answers over the last ones crossed --alert-failure-rate. */
+export interface FailureRateAlert {
+  threshold: number;
+  fire(rate: number, window: number): void;
+}
+
 export interface EngineProgress {
   started: number;
   accepted: number;
@@ -68,12 +82,23 @@ export interface EngineDeps {
   random(): number;
   buildBody(r: RecipientToSend): Record<string, unknown>;
   budget?: SendBudget;
+  dailyCap?: DailyCap;
+  failureAlert?: FailureRateAlert;
   /** Aborted by the first SIGINT/SIGTERM: stop claiming, drain, record. */
   signal?: AbortSignal;
   onProgress?(p: EngineProgress): void;
 }
 
-export type StopReason = 'done' | 'halted' | 'pending' | 'limit' | 'interrupted' | 'lease_lost' | 'cancelled' | 'journal';
+export type StopReason =
+  | 'done'
+  | 'halted'
+  | 'pending'
+  | 'limit'
+  | 'daily_limit'
+  | 'interrupted'
+  | 'lease_lost'
+  | 'cancelled'
+  | 'journal';
 
 export interface EngineResult {
   stop: StopReason;
@@ -93,6 +118,9 @@ export interface EngineResult {
 }
 
 const CLAIM_MAX = 256;
+/** The failure-rate alert looks at the last answers, once there are enough of them to mean something. */
+const FAILURE_WINDOW = 200;
+const FAILURE_MIN_ANSWERS = 20;
 /** Rows are claimed this far ahead of their rate slot: fewer, larger transactions. */
 const CLAIM_AHEAD_MS = 20;
 const PROGRESS_EVERY_MS = 1000;
@@ -169,6 +197,8 @@ export class Engine {
   /** Rows this run recorded as failed (a halt may send some of them back). */
   private readonly failedHere = new Set<number>();
   private readonly network = new NetworkPause();
+  private readonly lastAnswers: number[] = [];
+  private failureAlerted = false;
   private wakeup: AbortController | null = null;
 
   constructor(
@@ -238,6 +268,8 @@ export class Engine {
       return;
     }
     if (this.deps.budget && this.deps.budget.remaining() <= 0) this.requestStop('limit');
+    else if (this.deps.dailyCap && this.deps.dailyCap.remaining() <= 0)
+      this.requestStop('daily_limit', this.deps.dailyCap.describe());
   }
 
   /** Rows that may be claimed now: free slots of the window, what the gate allows a little ahead, the budget. */
@@ -248,7 +280,8 @@ export class Engine {
     if (free <= 0) return 0;
     const gate = this.gate.availableWithin(now, CLAIM_AHEAD_MS) - this.ready.length;
     const budget = this.deps.budget ? this.deps.budget.remaining() - this.ready.length : Infinity;
-    return Math.max(0, Math.min(free, gate, budget, CLAIM_MAX));
+    const daily = this.deps.dailyCap ? this.deps.dailyCap.remaining() - this.ready.length : Infinity;
+    return Math.max(0, Math.min(free, gate, budget, daily, CLAIM_MAX));
   }
 
   private hasWrites(): boolean {
@@ -287,6 +320,7 @@ export class Engine {
         requeue,
         halt,
         claim,
+        sender: this.opts.sender,
         dedupSince: dedupSince(now, this.opts.dedupWindowMs ?? 0),
       });
     } catch (err) {
@@ -378,6 +412,7 @@ export class Engine {
     this.awaiting++;
     this.result.started++;
     budget?.reserve();
+    this.deps.dailyCap?.reserve();
     let body: Record<string, unknown>;
     try {
       body = buildBody(row);
@@ -421,7 +456,10 @@ export class Engine {
     );
     const record: AttemptRecord = { recipient: row, startedAt, finishedAt: t, outcome, decision };
     this.awaiting--;
-    if (outcome.kind === 'unreachable') budget?.refund();
+    if (outcome.kind === 'unreachable') {
+      budget?.refund();
+      this.deps.dailyCap?.refund();
+    }
     this.react(record, t);
     this.finished.push(record);
     this.poke();
@@ -442,6 +480,7 @@ export class Engine {
       this.failedHere.add(id);
     }
     this.health.observe(o, Boolean(d.throttle), now);
+    this.watchFailureRate(d.state);
     if (o.kind === 'unknown') this.window.onNoAnswer();
     else if (o.kind !== 'unreachable') this.window.onAnswer();
     if (o.kind === 'error' && d.throttle) this.gate.onThrottle(now, o.retryAfterMs);
@@ -450,6 +489,20 @@ export class Engine {
     if (this.halts.matchesHalt(r)) this.requeueRows([id]);
     const answerHalt = this.halts.observe(r);
     if (answerHalt !== null) this.halt(answerHalt.reason, answerHalt.requeue);
+  }
+
+  /** Sent vs failed over the last answers (throttling and retries are neither); alerts once per run. */
+  private watchFailureRate(state: string): void {
+    const alert = this.deps.failureAlert;
+    if (!alert || this.failureAlerted) return;
+    if (state !== 'sent' && state !== 'failed' && state !== 'unknown') return;
+    this.lastAnswers.push(state === 'sent' ? 0 : 1);
+    if (this.lastAnswers.length > FAILURE_WINDOW) this.lastAnswers.shift();
+    if (this.lastAnswers.length < FAILURE_MIN_ANSWERS) return;
+    const rate = this.lastAnswers.reduce((a, b) => a + b, 0) / this.lastAnswers.length;
+    if (rate * 100 < alert.threshold) return;
+    this.failureAlerted = true;
+    alert.fire(rate, this.lastAnswers.length);
   }
 
   private halt(reason: string, requeue: number[]): void {

@@ -50,6 +50,17 @@ export function buildStatus(facts: BroadcastFacts, now: number, ownerAlive: Owne
     next_retry_at: iso(facts.nextRetryAt),
     deferred_until: iso(facts.deferredUntil),
     last_run_at: iso(facts.lastRunEndedAt),
+    sending_number: b.sender,
+    profile: b.profile,
+    last_run:
+      facts.lastRun === null
+        ? null
+        : {
+            mode: facts.lastRun.mode,
+            outcome: facts.lastRun.outcome,
+            reason: facts.lastRun.reason,
+            ended_at: iso(facts.lastRun.endedAt),
+          },
   };
 }
 

@@ -111,3 +111,21 @@ function walSize(path: string): number {
     return 0;
   }
 }
+
+/** The preflight's look at the journal: writable, and not damaged (SQLite's quick_check). */
+export function checkJournal(db: Db, file: JournalFile): string[] {
+  const problems: string[] = [];
+  try {
+    const result = db.pragma('quick_check', { simple: true });
+    if (result !== 'ok') problems.push(`the journal ${file.path} is damaged: ${String(result)}`);
+  } catch (err) {
+    problems.push(`the journal ${file.path} cannot be checked: ${(err as Error).message}`);
+  }
+  if (db.readonly || db.memory) return problems;
+  try {
+    file.run(() => db.exec('BEGIN IMMEDIATE; ROLLBACK;'), { busyTimeoutMs: 1000 });
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  return problems;
+}

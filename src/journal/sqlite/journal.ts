@@ -4,8 +4,8 @@ import type { Journal } from '../../core/journal.js';
 import { SqliteBroadcastStore } from './broadcast-store.js';
 import { type OpenOptions, openDatabase } from './db.js';
 import { applyPendingEvents, SqliteEventStore } from './event-store.js';
-import { JournalFile } from './journal-file.js';
-import { SqliteOptoutStore } from './optout-store.js';
+import { checkJournal, JournalFile } from './journal-file.js';
+import { SqlitePhoneListStore } from './optout-store.js';
 import { SqlitePlanStore } from './plan-store.js';
 import { SqliteRunStore } from './run-store.js';
 
@@ -19,7 +19,9 @@ export function openSqliteJournal(path: string, opts: OpenOptions = {}): Journal
     runs: new SqliteRunStore(db, file, (now) => applyPendingEvents(db, now)),
     broadcasts: new SqliteBroadcastStore(db, file),
     events: new SqliteEventStore(db, file),
-    optouts: new SqliteOptoutStore(db, file),
+    optouts: new SqlitePhoneListStore(db, file, 'optouts'),
+    optins: new SqlitePhoneListStore(db, file, 'optins'),
+    check: async () => checkJournal(db, file),
     async close() {
       if (closed) return;
       closed = true;

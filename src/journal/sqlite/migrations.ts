@@ -128,4 +128,32 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE recipients ADD COLUMN message_hash TEXT;
   CREATE INDEX recipients_by_message ON recipients (message_hash) WHERE message_hash IS NOT NULL;
   `,
+  /* 4: several numbers on one journal (issue 11) */ `
+  -- The sending number of a broadcast (its phone number id, or 'sandbox'), the profile it was planned
+  -- with, and whether its rows need a recorded opt-in.
+  ALTER TABLE broadcasts ADD COLUMN sender TEXT;
+  ALTER TABLE broadcasts ADD COLUMN profile TEXT;
+  ALTER TABLE broadcasts ADD COLUMN require_optin INTEGER NOT NULL DEFAULT 0;
+  UPDATE broadcasts SET sender = CASE WHEN target = '"sandbox"' THEN 'sandbox' ELSE json_extract(target, '$.phone_number_id') END;
+  CREATE INDEX broadcasts_by_sender ON broadcasts (sender);
+  -- The daily messaging limit counts recipients reached from a number in the last 24 h.
+  CREATE INDEX recipients_by_sent_at ON recipients (sent_at) WHERE sent_at IS NOT NULL;
+  CREATE INDEX recipients_by_phone ON recipients (phone);
+  -- Metrics count the last 5 minutes of answers.
+  CREATE INDEX attempts_by_finished ON attempts (finished_at);
+  -- One sender per number: at most one process sends from a phone number id at a time.
+  CREATE TABLE number_leases (
+    sender           TEXT PRIMARY KEY,
+    owner            TEXT NOT NULL,
+    broadcast_id     TEXT NOT NULL,
+    expires_at       INTEGER NOT NULL
+  );
+  -- Proof of opt-in (consent), per phone.
+  CREATE TABLE optins (
+    phone            TEXT PRIMARY KEY,
+    source           TEXT NOT NULL,
+    detail           TEXT,
+    created_at       INTEGER NOT NULL
+  );
+  `,
 ];

@@ -82,6 +82,10 @@ class SqliteStaging implements PlanStaging {
         blocked_detail = 'opted out (' || (SELECT o.source FROM main.optouts o WHERE o.phone = stage_recipients.phone) || ')'
         WHERE EXISTS (SELECT 1 FROM main.optouts o WHERE o.phone = stage_recipients.phone);
     `);
+    if (this.opts.requireOptin) {
+      this.db.exec(`UPDATE temp.stage_recipients SET blocked = 'no_optin', blocked_detail = 'no opt-in recorded (--require-optin)'
+        WHERE blocked IS NULL AND NOT EXISTS (SELECT 1 FROM main.optins i WHERE i.phone = stage_recipients.phone)`);
+    }
     if (this.opts.dedupSince === null) return;
     this.db
       .prepare(
@@ -150,8 +154,8 @@ class SqliteStaging implements PlanStaging {
           let id = newBroadcastId();
           while (db.prepare('SELECT 1 FROM broadcasts WHERE id = ?').get(id)) id = newBroadcastId();
           db.prepare(
-            `INSERT INTO broadcasts (id, key, name, target, spec, source_file, source_sha256, rows_read, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO broadcasts (id, key, name, target, spec, source_file, source_sha256, rows_read, created_at,
+             sender, profile, require_optin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           ).run(
             id,
             b.key,
@@ -162,6 +166,9 @@ class SqliteStaging implements PlanStaging {
             b.sourceSha256,
             b.rowsRead,
             b.createdAt,
+            b.sender,
+            b.profile,
+            b.requireOptin ? 1 : 0,
           );
           db.prepare(
             `INSERT INTO rejections (broadcast_id, line, input, reason, detail, duplicate_of)

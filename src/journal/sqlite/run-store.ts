@@ -3,9 +3,11 @@
 // one short IMMEDIATE transaction.
 import type {
   AttemptRecord,
+  DailyUsage,
   ExchangeRequest,
   ExchangeResult,
   LeaseResult,
+  NumberLeaseResult,
   OwnerAlive,
   PreparedRun,
   RunLog,
@@ -15,11 +17,11 @@ import { leaseIsLive } from '../../core/rules/status.js';
 import { outcomeTitle } from '../../core/sender.js';
 import { type RecipientToSend, recipientKey, type StoredStatus } from '../../core/types.js';
 import { sentSinceSql } from '../shared/already-sent.js';
-import { getBroadcast } from './broadcast-store.js';
 import { type Db, writeTx } from './db.js';
 import type { JournalFile } from './journal-file.js';
-import { addOptouts, isOptedOut } from './optout-store.js';
+import { addOptouts, isOptedIn, isOptedOut } from './optout-store.js';
 import { nextRetryAtMs } from './queries.js';
+import { getBroadcast } from './records.js';
 
 interface ClaimRow {
   id: number;
@@ -80,6 +82,21 @@ function prepare(db: Db) {
     requeue: p(`UPDATE recipients SET state = 'pending', next_attempt_at = NULL, failed_at = NULL, updated_at = ?
       WHERE id = ? AND state IN ('failed', 'retry', 'pending')`),
     setLease: p('UPDATE broadcasts SET lease_owner = ?, lease_expires_at = ? WHERE id = ?'),
+    numberLease: p('SELECT owner, broadcast_id AS broadcastId, expires_at AS expiresAt FROM number_leases WHERE sender = ?'),
+    setNumberLease: p(`INSERT INTO number_leases (sender, owner, broadcast_id, expires_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (sender) DO UPDATE SET owner = excluded.owner, broadcast_id = excluded.broadcast_id, expires_at = excluded.expires_at`),
+    // Renewed by every exchange; taken when missing or expired, never from another live holder.
+    renewNumberLease:
+      p(`INSERT INTO number_leases (sender, owner, broadcast_id, expires_at) VALUES (@sender, @owner, @id, @expires)
+      ON CONFLICT (sender) DO UPDATE SET owner = excluded.owner, broadcast_id = excluded.broadcast_id, expires_at = excluded.expires_at
+      WHERE number_leases.owner = excluded.owner OR number_leases.expires_at <= @now`),
+    dropNumberLease: p('DELETE FROM number_leases WHERE sender = ? AND owner = ?'),
+    requireOptin: p('SELECT require_optin FROM broadcasts WHERE id = ?').pluck(),
+    // Recipients reached from a number in the window (the daily messaging limit): accepted, or in flight.
+    dailyUsage: p(`SELECT count(DISTINCT r.phone) AS reached, min(r.sent_at) AS oldestAt FROM recipients r
+      JOIN broadcasts b ON b.id = r.broadcast_id WHERE b.sender = @sender AND r.sent_at >= @since`),
+    inFlightFrom: p(`SELECT count(*) FROM recipients r JOIN broadcasts b ON b.id = r.broadcast_id
+      WHERE b.sender = ? AND r.state = 'sending'`).pluck(),
     dropLease: p('UPDATE broadcasts SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ?'),
     runStart: p(`INSERT INTO runs (broadcast_id, mode, owner, rate, concurrency, started_at) VALUES (?, ?, ?, ?, ?, ?)`),
     runEnd: p('UPDATE runs SET ended_at = ?, outcome = ?, reason = ? WHERE id = ?'),
@@ -114,6 +131,37 @@ export class SqliteRunStore implements RunStore {
 
   async releaseLease(id: string, owner: string): Promise<void> {
     this.file.run(() => this.s.dropLease.run(id, owner));
+  }
+
+  async acquireNumberLease(
+    sender: string,
+    broadcastId: string,
+    owner: string,
+    ttlMs: number,
+    now: number,
+    ownerAlive: OwnerAlive,
+  ): Promise<NumberLeaseResult> {
+    return this.file.run(() =>
+      writeTx(this.db, (): NumberLeaseResult => {
+        const held = this.s.numberLease.get(sender) as { owner: string; broadcastId: string; expiresAt: number } | undefined;
+        const live = held && held.owner !== owner && held.expiresAt > now && ownerAlive(held.owner);
+        if (held && live) return { ok: false, holder: held.owner, broadcastId: held.broadcastId };
+        this.s.setNumberLease.run(sender, owner, broadcastId, now + ttlMs);
+        return { ok: true };
+      }),
+    );
+  }
+
+  async releaseNumberLease(sender: string, owner: string): Promise<void> {
+    this.file.run(() => this.s.dropNumberLease.run(sender, owner));
+  }
+
+  async dailyUsage(sender: string, since: number): Promise<DailyUsage> {
+    return this.file.run(() => {
+      const row = this.s.dailyUsage.get({ sender, since }) as { reached: number; oldestAt: number | null };
+      // Rows in flight have no sent_at yet: each may reach a new person.
+      return { reached: row.reached + (this.s.inFlightFrom.get(sender) as number), oldestAt: row.oldestAt };
+    });
   }
 
   async prepareRun(id: string, _owner: string, now: number): Promise<PreparedRun> {
@@ -151,19 +199,23 @@ export class SqliteRunStore implements RunStore {
 
   private exchangeTx(x: ExchangeRequest): ExchangeResult {
     const { s } = this;
-    const leaseHeld = s.renew.run(x.now + x.leaseTtlMs, x.broadcastId, x.owner).changes === 1;
+    const leaseHeld =
+      s.renew.run(x.now + x.leaseTtlMs, x.broadcastId, x.owner).changes === 1 &&
+      s.renewNumberLease.run({ sender: x.sender, owner: x.owner, id: x.broadcastId, expires: x.now + x.leaseTtlMs, now: x.now })
+        .changes === 1;
     for (const r of x.records) this.record(r, x.owner, x.now);
     for (const id of x.release) s.release.run({ id, owner: x.owner, now: x.now });
     for (const id of x.requeue) s.requeue.run(x.now, id);
     if (x.halt !== null) s.halt.run(x.halt, x.broadcastId);
     const status = (s.status.get(x.broadcastId) as StoredStatus | undefined) ?? 'cancelled';
     const claim = leaseHeld && status === 'open' ? x.claim : 0;
-    const { claimed, skipped } = claim > 0 ? this.claim(x, claim) : { claimed: [], skipped: 0 };
+    const needsOptin = claim > 0 && s.requireOptin.get(x.broadcastId) === 1;
+    const { claimed, skipped } = claim > 0 ? this.claim(x, claim, needsOptin) : { claimed: [], skipped: 0 };
     const nextRetryAt = claimed.length < x.claim ? nextRetryAtMs(this.db, x.broadcastId) : null;
     return { leaseHeld, status, claimed, skipped, nextRetryAt };
   }
 
-  private claim(x: ExchangeRequest, limit: number) {
+  private claim(x: ExchangeRequest, limit: number, needsOptin: boolean) {
     const { s } = this;
     const { broadcastId, owner, now } = x;
     const claimed: RecipientToSend[] = [];
@@ -174,7 +226,7 @@ export class SqliteRunStore implements RunStore {
       if (rows.length < want) rows = rows.concat(s.pending.all(broadcastId, want - rows.length) as ClaimRow[]);
       if (rows.length === 0) break;
       for (const r of rows) {
-        const skip = this.skipReason(r, x.dedupSince);
+        const skip = this.skipReason(r, x.dedupSince, needsOptin);
         if (skip !== null) {
           s.markSkipped.run(skip.errorClass, skip.detail, now, r.id);
           skipped++;
@@ -196,8 +248,11 @@ export class SqliteRunStore implements RunStore {
   }
 
   /** Just before a send: an opt-out, or the identical message sent meanwhile by another broadcast. */
-  private skipReason(r: ClaimRow, dedupSince: number | null): { errorClass: string; detail: string } | null {
+  private skipReason(r: ClaimRow, dedupSince: number | null, needsOptin: boolean): { errorClass: string; detail: string } | null {
     if (isOptedOut(this.db, r.phone)) return { errorClass: 'opted_out', detail: 'opted out after planning' };
+    if (needsOptin && !isOptedIn(this.db, r.phone)) {
+      return { errorClass: 'no_optin', detail: 'its opt-in was removed after planning' };
+    }
     if (dedupSince === null || r.message_hash === null) return null;
     const other = this.s.sentElsewhere.get({ hash: r.message_hash, id: r.id, since: dedupSince }) as string | undefined;
     return other === undefined ? null : { errorClass: 'already_sent', detail: `already sent in broadcast ${other}` };

@@ -66,6 +66,7 @@ export function exchangeOf(journal: Journal, id: string, x: Partial<Parameters<J
   return journal.runs.exchange({
     dedupSince: null,
     broadcastId: id,
+    sender: 'sandbox',
     owner: OWNER,
     leaseTtlMs: 30_000,
     now: T,

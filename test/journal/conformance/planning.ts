@@ -127,6 +127,7 @@ export function planningConformance(open: OpenJournal): void {
       expect(x.ok).toBe(true);
       const { claimed } = await journal.runs.exchange({
         dedupSince: null,
+        sender: 'sandbox',
         broadcastId: b.id,
         owner: 'o',
         leaseTtlMs: 1000,

@@ -99,7 +99,7 @@ export function runsConformance(open: OpenJournal): void {
       ]);
       expect(rows[0]!.sent_at).toBe(new Date(T + 5).toISOString());
       expect((await journal.optouts.list()).map((o) => [o.phone, o.source])).toEqual([[phoneOf(3), 'error_131050']]);
-      const metrics = await journal.broadcasts.metrics();
+      const metrics = await journal.broadcasts.metrics(T);
       expect(metrics.attemptsByOutcome).toMatchObject({ accepted: 1, permanent: 1, throttle: 1, opted_out: 1 });
       await cleanup();
     });
@@ -132,6 +132,7 @@ export function runsConformance(open: OpenJournal): void {
       await journal.broadcasts.requeueEligible(id, { includeUnknown: true }, 'box-b', T + 40_000);
       const mine = await journal.runs.exchange({
         dedupSince: null,
+        sender: 'sandbox',
         broadcastId: id,
         owner: 'box-b',
         leaseTtlMs: 30_000,

@@ -1,0 +1,99 @@
+// Broadcast rows as domain records, and the facts a status is computed from (shared by the stores).
+import type { BroadcastFacts } from '../../core/journal.js';
+import { senderOf } from '../../core/rules/message-identity.js';
+import type { BroadcastRecord, ErrorCount, MessageSpec, StoredStatus, Target } from '../../core/types.js';
+import { type Db, perConnection } from './db.js';
+import { nextRetryAtMs, stateCounts } from './queries.js';
+
+export interface RawBroadcast {
+  id: string;
+  key: string;
+  name: string | null;
+  target: string;
+  spec: string;
+  source_file: string | null;
+  source_sha256: string | null;
+  rows_read: number;
+  created_at: number;
+  sender: string | null;
+  profile: string | null;
+  require_optin: number;
+  status: string;
+  reason: string | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+}
+
+export function fromRaw(r: RawBroadcast): BroadcastRecord {
+  return {
+    id: r.id,
+    key: r.key,
+    name: r.name,
+    target: JSON.parse(r.target) as Target,
+    spec: JSON.parse(r.spec) as MessageSpec,
+    sourceFile: r.source_file,
+    sourceSha256: r.source_sha256,
+    rowsRead: r.rows_read,
+    createdAt: r.created_at,
+    sender: r.sender ?? senderOf(JSON.parse(r.target) as Target),
+    profile: r.profile,
+    requireOptin: r.require_optin === 1,
+    status: r.status as StoredStatus,
+    reason: r.reason,
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: r.lease_expires_at,
+  };
+}
+
+export const records = perConnection((db) => ({
+  get: db.prepare('SELECT * FROM broadcasts WHERE id = ?'),
+  byKey: db.prepare('SELECT * FROM broadcasts WHERE key = ?'),
+  list: db.prepare('SELECT * FROM broadcasts ORDER BY created_at DESC, rowid DESC'),
+  rejections: db.prepare('SELECT reason, count(*) AS n FROM rejections WHERE broadcast_id = ? GROUP BY reason'),
+  attempted: db.prepare(
+    "SELECT 1 FROM recipients WHERE broadcast_id = ? AND (state <> 'pending' OR attempts > 0 OR error_code IS NOT NULL) LIMIT 1",
+  ),
+  failedUnaccepted: db
+    .prepare("SELECT count(*) FROM recipients WHERE broadcast_id = ? AND state = 'failed' AND wamid IS NULL")
+    .pluck(),
+  errors: db.prepare(`SELECT error_code AS code, max(error_title) AS title, count(*) AS count FROM recipients
+    WHERE broadcast_id = ? AND state = 'failed' AND error_code IS NOT NULL
+    GROUP BY error_code ORDER BY count DESC, error_code LIMIT 20`),
+  cancel: db.prepare("UPDATE broadcasts SET status = 'cancelled', reason = 'cancelled by the operator' WHERE id = ?"),
+  skipOpen: db.prepare(`UPDATE recipients SET state = 'skipped', error_class = 'cancelled', error_detail = 'broadcast cancelled',
+    next_attempt_at = NULL, updated_at = ? WHERE broadcast_id = ? AND state IN ('pending', 'retry')`),
+  leaseOwner: db.prepare('SELECT lease_owner FROM broadcasts WHERE id = ?').pluck(),
+  deferredUntil: db
+    .prepare(
+      "SELECT min(next_attempt_at) FROM recipients WHERE broadcast_id = ? AND state = 'failed' AND error_class = 'defer_24h'",
+    )
+    .pluck(),
+  lastRunEnded: db.prepare('SELECT max(ended_at) FROM runs WHERE broadcast_id = ?').pluck(),
+  lastRun: db.prepare(
+    'SELECT mode, outcome, reason, ended_at AS endedAt FROM runs WHERE broadcast_id = ? ORDER BY started_at DESC, id DESC LIMIT 1',
+  ),
+}));
+
+export function getBroadcast(db: Db, id: string): BroadcastRecord | null {
+  const row = records(db).get.get(id) as RawBroadcast | undefined;
+  return row ? fromRaw(row) : null;
+}
+
+export function broadcastFacts(db: Db, b: BroadcastRecord): BroadcastFacts {
+  const s = records(db);
+  const counts = stateCounts(db, b.id);
+  const rejections: Record<string, number> = {};
+  for (const r of s.rejections.all(b.id) as { reason: string; n: number }[]) rejections[r.reason] = r.n;
+  return {
+    broadcast: b,
+    counts,
+    rejections,
+    errors: s.errors.all(b.id) as ErrorCount[],
+    attempted: s.attempted.get(b.id) !== undefined,
+    failedUnaccepted: counts.failed === 0 ? 0 : (s.failedUnaccepted.get(b.id) as number),
+    nextRetryAt: nextRetryAtMs(db, b.id),
+    deferredUntil: counts.failed === 0 ? null : (s.deferredUntil.get(b.id) as number | null),
+    lastRunEndedAt: s.lastRunEnded.get(b.id) as number | null,
+    lastRun: (s.lastRun.get(b.id) as BroadcastFacts['lastRun'] | undefined) ?? null,
+  };
+}
