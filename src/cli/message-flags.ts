@@ -27,6 +27,19 @@ export const DEFAULT_COUNTRY_OPTION = [
 ] as const;
 
 export function addMessageFlags(command: Command): Command {
+  return addMessageOnlyFlags(command)
+    .option('--phone-column <name>', 'CSV column with the phone number (default: detected)')
+    .option(...DEFAULT_COUNTRY_OPTION)
+    .option(
+      '--max-invalid <pct>',
+      'refuse to plan when more than this % of rows cannot be sent (bad number, missing value…)',
+      percent('--max-invalid'),
+      20,
+    );
+}
+
+/** The flags that say what is sent (doctor checks them against the template without a CSV). */
+export function addMessageOnlyFlags(command: Command): Command {
   return (
     command
       .option('--template <name>', 'send an approved template')
@@ -40,15 +53,12 @@ export function addMessageFlags(command: Command): Command {
       .option('--button <index=value>', 'template button parameter: 0=PAYLOAD or 1=url:suffix (repeatable)', collect)
       .option('--text <body>', 'send a free-form text message (only inside the 24 h service window)')
       .option('--message-file <file.json>', 'send this Cloud API message object (any type, without "to")')
-      .option('--phone-column <name>', 'CSV column with the phone number (default: detected)')
-      .option(...DEFAULT_COUNTRY_OPTION)
-      .option(
-        '--max-invalid <pct>',
-        'refuse to plan when more than this % of rows cannot be sent (bad number, missing value…)',
-        percent('--max-invalid'),
-        20,
-      )
   );
+}
+
+/** Any of the message flags given (doctor checks a message only when one is). */
+export function hasMessageFlags(flags: Partial<MessageCliFlags>): boolean {
+  return [flags.template, flags.text, flags.messageFile].some((v) => v !== undefined);
 }
 
 export function messageFromCliFlags(flags: MessageCliFlags): Record<string, unknown> {

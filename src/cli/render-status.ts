@@ -20,6 +20,7 @@ export function renderStatus(io: IO, s: BroadcastStatus): string {
   lines.push(
     `  created ${s.created_at}, target ${printable(targetLabel(s.target))}, ${s.recipients} recipients from ${s.rows_read} rows`,
   );
+  lines.push(`  sends from number ${printable(s.sending_number)}${s.profile ? ` (profile ${printable(s.profile)})` : ''}`);
   const counts = STATE_ORDER.filter((k) => s.counts[k] > 0)
     .map((k) => `${k} ${s.counts[k]}`)
     .join(', ');
@@ -43,15 +44,23 @@ export function renderStatus(io: IO, s: BroadcastStatus): string {
   for (const e of s.errors.slice(0, 5)) lines.push(`  error ${e.code} ${printable(e.title)}: ${e.count}`);
   if (s.next_retry_at) lines.push(`  next retry due ${s.next_retry_at}`);
   if (s.deferred_until) lines.push(`  131049 rows may be retried after ${s.deferred_until}`);
+  const last = s.last_run;
+  // A run that stopped with work left says why, and when (the daily limit names the time it frees up).
+  if (last?.outcome && last.outcome !== 'done' && openCount(s.counts) > 0) {
+    lines.push(
+      `  last run (${last.mode}) stopped: ${last.outcome.replace('_', ' ')}${last.reason ? ` — ${printable(last.reason)}` : ''}`,
+    );
+  }
   return lines.join('\n');
 }
 
 export function renderList(io: IO, list: BroadcastStatus[]): string {
   if (list.length === 0) return 'No broadcasts yet.';
-  const header = ['ID', 'NAME', 'CREATED', 'STATE', 'RECIPIENTS', 'ACCEPTED', 'FAILED', 'UNKNOWN', 'OPEN'];
+  const header = ['ID', 'NAME', 'NUMBER', 'CREATED', 'STATE', 'RECIPIENTS', 'ACCEPTED', 'FAILED', 'UNKNOWN', 'OPEN'];
   const rows = list.map((s) => [
     s.id,
     printable(s.name ?? ''),
+    printable(s.profile ? `${s.sending_number} (${s.profile})` : s.sending_number),
     s.created_at.replace('T', ' ').slice(0, 16),
     s.state,
     String(s.recipients),
@@ -60,7 +69,7 @@ export function renderList(io: IO, list: BroadcastStatus[]): string {
     String(s.counts.unknown),
     String(openCount(s.counts)),
   ]);
-  return table(header, rows, (col, v) => (col === 3 ? colorState(io, v) : v));
+  return table(header, rows, (col, v) => (col === 4 ? colorState(io, v) : v));
 }
 
 export function table(header: string[], rows: string[][], paint: (col: number, v: string) => string = (_c, v) => v): string {

@@ -13,8 +13,9 @@ import type { Context } from './context.js';
 import type { Interrupts } from './interrupts.js';
 import { note } from './io.js';
 import { newOwner, ownerAlive } from './owner.js';
+import { preflight } from './preflight.js';
 import { progressReporter } from './progress.js';
-import { openSender } from './sender.js';
+import { type OpenedSender, openSender } from './sender.js';
 
 export function runDeps(ctx: Context, journal: Journal, flags: RunFlags, interrupts: Interrupts): RunDeps {
   const { io } = ctx;
@@ -46,11 +47,19 @@ function sendAccount(ctx: Context, flags: RunFlags, b: BroadcastRecord): SendAcc
   const account = resolveAccount(ctx, flags, b);
   const creds = credentialsFor(ctx, account, b.target);
   const s = account.settings;
+  let opened: OpenedSender | null = null;
   return {
     rate: s.rate.value,
     dailyLimit: s.dailyLimit.value,
     dedupWindowMs: s.dedupWindowMs.value,
-    open: (concurrency) => openSender(b.target, creds, concurrency),
+    open: async (concurrency) => {
+      opened = await openSender(b.target, creds, concurrency, s.wabaId.value);
+      return opened;
+    },
+    ...(flags.preflight && {
+      preflight: (planned: BroadcastRecord) =>
+        preflight(planned, opened!.graph, { dailyLimit: s.dailyLimit.value, timeoutMs: flags.preflightTimeout }),
+    }),
   };
 }
 

@@ -5,7 +5,28 @@ import type { Target } from '../core/types.js';
 import type { OpenSender } from '../core/usecases/run-broadcast.js';
 import type { Credentials } from './target.js';
 
-export async function openSender(target: Target, creds: Credentials, concurrency: number): Promise<OpenSender> {
+/** Where the Graph GETs of the preflight go: the same API, version and token as the sends. */
+export interface GraphEndpoint {
+  apiUrl: string;
+  apiVersion: string;
+  token: string;
+  phoneNumberId: string;
+  /** The sandbox answers any WABA id; a real number needs the profile's or WA_WABA_ID. */
+  wabaId: string | null;
+}
+
+export interface OpenedSender extends OpenSender {
+  graph: GraphEndpoint;
+}
+
+export const SANDBOX_WABA_ID = 'sandbox-waba';
+
+export async function openSender(
+  target: Target,
+  creds: Credentials,
+  concurrency: number,
+  wabaId: string | null,
+): Promise<OpenedSender> {
   const { CloudApiClient } = await import('../whatsapp/client.js');
   if (target === 'sandbox') {
     const { startSandbox } = await import('../sandbox/index.js');
@@ -19,6 +40,13 @@ export async function openSender(target: Target, creds: Credentials, concurrency
     });
     return {
       sender: client,
+      graph: {
+        apiUrl: sandbox.url,
+        apiVersion: creds.apiVersion,
+        token: creds.token,
+        phoneNumberId: 'sandbox',
+        wabaId: SANDBOX_WABA_ID,
+      },
       close: async () => {
         await client.close();
         await sandbox.close();
@@ -32,5 +60,15 @@ export async function openSender(target: Target, creds: Credentials, concurrency
     token: creds.token,
     connections: concurrency,
   });
-  return { sender: client, close: () => client.close() };
+  return {
+    sender: client,
+    graph: {
+      apiUrl: target.api_url,
+      apiVersion: creds.apiVersion,
+      token: creds.token,
+      phoneNumberId: target.phone_number_id,
+      wabaId,
+    },
+    close: () => client.close(),
+  };
 }

@@ -76,10 +76,20 @@ describe('planning (e2e)', () => {
   it('sends a multi-line cell as a one-line template parameter, which the API (and the sandbox) accepts', async () => {
     const ws = workspace();
     const csv = write(ws.dir, 'addr.csv', 'phone,address\n+14152014567,"1 Main St\nApt 4\tSpringfield"\n+14152014568,Plain\n');
-    const r = await ws.run(['broadcast', csv, '--template', 'ship', '--body', '{{address}}', '--sandbox', '--yes', '--json']);
+    const r = await ws.run([
+      'broadcast',
+      csv,
+      '--template',
+      'order_update',
+      '--body',
+      '{{address}}',
+      '--sandbox',
+      '--yes',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ state: 'completed', counts: { sent: 2 } });
-    const dry = await ws.run(['broadcast', csv, '--template', 'ship', '--body', '{{address}}', '--dry-run', '--json']);
+    const dry = await ws.run(['broadcast', csv, '--template', 'order_update', '--body', '{{address}}', '--dry-run', '--json']);
     expect(JSON.parse(dry.stdout).request.template.components[0].parameters[0].text).toBe('1 Main St Apt 4 Springfield');
   });
 

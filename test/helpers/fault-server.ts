@@ -21,7 +21,10 @@ export interface FaultServer {
   url: string;
   /** Environment that points wa-send at this server. */
   env: Record<string, string>;
+  /** The sends (POSTs), numbered from 1. */
   requests: FaultRequest[];
+  /** Graph GETs (a preflight's): answered 404 in plain text, like a stand-in that has no such endpoints. */
+  gets: FaultRequest[];
   close(): Promise<void>;
 }
 
@@ -34,7 +37,14 @@ export function useFaultServers(): (answer: (r: FaultRequest) => FaultAnswer) =>
   });
   return async (answer) => {
     const requests: FaultRequest[] = [];
+    const gets: FaultRequest[] = [];
     const server: Server = createServer((req, res) => {
+      if (req.method === 'GET') {
+        gets.push({ n: gets.length + 1, url: req.url ?? '', headers: req.headers, body: '' });
+        req.resume();
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+        return;
+      }
       let body = '';
       req.on('data', (c: Buffer) => {
         body += c.toString();
@@ -56,6 +66,7 @@ export function useFaultServers(): (answer: (r: FaultRequest) => FaultAnswer) =>
       url,
       env: { WA_API_URL: url, WA_PHONE_NUMBER_ID: '100200300', WA_ACCESS_TOKEN: TOKEN },
       requests,
+      gets,
       close: () =>
         new Promise((resolve) => {
           server.closeAllConnections();

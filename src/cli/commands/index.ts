@@ -5,8 +5,10 @@ import { registerSandbox } from '../sandbox.js';
 import type { Register } from './action.js';
 import { registerBroadcast } from './broadcast.js';
 import { registerCancel } from './cancel.js';
+import { registerDoctor } from './doctor.js';
 import { registerMetrics } from './metrics.js';
 import { registerOptout } from './optout.js';
+import { registerProfiles } from './profiles.js';
 import { registerResume } from './resume.js';
 import { registerRetryFailed } from './retry-failed.js';
 import { registerStatus } from './status.js';
@@ -22,4 +24,6 @@ export const COMMANDS: readonly Register[] = [
   registerWebhook,
   registerSandbox,
   registerMetrics,
+  registerDoctor,
+  registerProfiles,
 ];

@@ -63,7 +63,7 @@ export interface SendAccount {
   dailyLimit: number | null;
   /** The real API with the credentials, or the sandbox. */
   open(concurrency: number): Promise<OpenSender>;
-  /** The doctor's checks (token, number, template) before anything is sent; absent: --no-preflight. */
+  /** The doctor's checks (token, number, template) against what open() opened, before any send; absent: --no-preflight. */
   preflight?(b: BroadcastRecord): Promise<PreflightResult>;
   /** --alert-failure-rate (percent) with a notify target: called once when the mid-run failure rate crosses it. */
   failureAlert?: { threshold: number; fire(rate: number, window: number): void };
@@ -158,18 +158,17 @@ export async function runBroadcast(deps: RunDeps, req: RunRequest): Promise<RunS
   const eligible = req.retry ? await journal.broadcasts.countEligible(b.id, req.retry, clock.now()) : 0;
   if (openCount(before.counts) + eligible === 0) return summary({ kind: 'finished' }, before, await retryableNow(deps, b.id));
   const account = await deps.account(b);
-  if (account.preflight) {
-    const checked = await account.preflight(b);
-    if (!checked.ok) return summary({ kind: 'preflight', check: checked.check, line: checked.line }, before);
-    for (const w of checked.warnings) deps.notice?.(`Preflight: ${w} (going on)`);
-  }
-  if (deps.confirm && before.state === 'planned') {
-    const question = `Send ${describeMessage(b.spec)} to ${before.recipients} recipients via ${targetLabel(b.target)}?`;
-    if (!(await deps.confirm(question))) return summary({ kind: 'declined' }, before);
-  }
-
   const open = await account.open(req.settings.concurrency);
   try {
+    if (account.preflight) {
+      const checked = await account.preflight(b);
+      if (!checked.ok) return summary({ kind: 'preflight', check: checked.check, line: checked.line }, before);
+      for (const w of checked.warnings) deps.notice?.(`Preflight: ${w} (going on)`);
+    }
+    if (deps.confirm && before.state === 'planned') {
+      const question = `Send ${describeMessage(b.spec)} to ${before.recipients} recipients via ${targetLabel(b.target)}?`;
+      if (!(await deps.confirm(question))) return summary({ kind: 'declined' }, before);
+    }
     const ttl = deps.leaseTtlMs ?? LEASE_TTL_MS;
     const number = await takeNumber(deps, b, ttl);
     if (number !== null) return summary(number, before);

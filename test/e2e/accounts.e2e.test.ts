@@ -1,0 +1,253 @@
+// Issue 11 from the outside: the preflight (doctor, and before broadcast/resume), several numbers on
+// one journal (profiles, one sender per number, --wait), and the daily messaging limit.
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { systemClock } from '../../src/core/clock.js';
+import { csvWithPhones, query, until, workspace } from '../helpers/cli.js';
+import { useSandboxes } from '../helpers/sandboxes.js';
+
+const sandbox = useSandboxes();
+const lines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '');
+const HOUR = 3_600_000;
+
+describe('doctor and the preflight', () => {
+  it('passes against the sandbox for a template that fits, in process and against a sandbox process', async () => {
+    const ws = workspace();
+    const inProcess = await ws.run(['doctor', '--sandbox', '--template', 'order_update', '--body', '{{name}}']);
+    expect(inProcess.code).toBe(0);
+    expect(inProcess.stdout).toMatch(/✓ template: template order_update \(en_US\) is APPROVED/);
+    expect(inProcess.stderr).toBe('');
+    const s = await sandbox(['--messaging-limit', 'TIER_2K', '--quality', 'YELLOW']);
+    const real = await workspace({ ...s.env, WA_WABA_ID: '900' }).run([
+      'doctor',
+      '--template',
+      'order_update',
+      '--body',
+      '{{name}}',
+      '--json',
+    ]);
+    expect(real.code).toBe(0);
+    const report = JSON.parse(real.stdout);
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c: { check: string; status: string }) => `${c.check}:${c.status}`)).toEqual([
+      'journal:pass',
+      'config:pass',
+      'token:pass',
+      'number:pass',
+      'daily limit:skip',
+      'template:pass',
+    ]);
+    expect(report.checks[3].line).toContain('quality YELLOW, throughput STANDARD, messaging limit TIER_2K (2,000 people / 24 h)');
+  });
+
+  for (const [what, sandboxArgs, extra, env, check, pattern] of [
+    ['a PAUSED template', ['--template-status', 'order_update=PAUSED'], [], {}, 'template', /is PAUSED.*132015/],
+    [
+      'the wrong parameter count',
+      [],
+      ['--body', '{{name}}'],
+      {},
+      'template',
+      /has 1 body parameter; the command sends 2.*132000/,
+    ],
+    [
+      'a bad token',
+      ['--token', 'the-right-token'],
+      [],
+      { WA_ACCESS_TOKEN: 'a-wrong-token' },
+      'token',
+      /invalid or expired \(error 190\)/,
+    ],
+  ] as const) {
+    it(`doctor and broadcast each stop on ${what} with nothing sent and one line naming the check`, async () => {
+      const s = await sandbox([...sandboxArgs]);
+      const ws = workspace({ ...s.env, WA_WABA_ID: '900', ...env });
+      const message = ['--template', 'order_update', '--body', '{{name}}', ...extra];
+      const doctor = await ws.run(['doctor', ...message]);
+      expect(doctor.code).toBe(4);
+      expect(lines(doctor.stderr)).toHaveLength(1);
+      expect(doctor.stderr).toMatch(new RegExp(`${check} check failed: .*${pattern.source}`));
+      expect(doctor.stdout).toMatch(new RegExp(`✗ ${check}: `));
+      const csv = join(ws.dir, 'r.csv');
+      writeFileSync(csv, csvWithPhones(5));
+      const sent = await ws.run(['broadcast', csv, ...message, '--yes']);
+      expect(sent.code).toBe(4);
+      const last = lines(sent.stderr).at(-1)!;
+      expect(last).toMatch(new RegExp(`preflight ${check} check failed: .*${pattern.source}.*nothing was sent`));
+      expect(last).toMatch(/wa-send resume \w+/);
+      expect((await s.stats()).requests).toBe(0); // not one message
+      expect(query(ws.journal, "SELECT count(*) AS n FROM recipients WHERE state = 'pending'")).toEqual([{ n: 5 }]);
+      // --no-preflight is the operator's way past it: the API then answers like the check said.
+      if (check === 'template' && what === 'a PAUSED template') {
+        const forced = await ws.run([
+          'resume',
+          query<{ id: string }>(ws.journal, 'SELECT id FROM broadcasts')[0]!.id,
+          '--no-preflight',
+        ]);
+        expect(forced.code).toBe(4);
+        expect(forced.stderr).toMatch(/132015/);
+      }
+    });
+  }
+
+  it('a check that times out is a warning and the run goes on; a stand-in without Graph GETs only warns', async () => {
+    let posts = 0;
+    const server = createServer((req, res) => {
+      if (req.method === 'GET') return; // never answers
+      posts++;
+      req.resume();
+      req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messages: [{ id: `wamid.T${posts}` }] })),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    onTestFinished(() => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const ws = workspace({ WA_API_URL: url, WA_PHONE_NUMBER_ID: '42', WA_ACCESS_TOKEN: 'tok', WA_WABA_ID: '7' });
+    const csv = join(ws.dir, 'r.csv');
+    writeFileSync(csv, csvWithPhones(3));
+    const r = await ws.run(['broadcast', csv, '--template', 'hello_world', '--yes', '--preflight-timeout', '300ms']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/Preflight: token: could not check the token and number: no answer .* within 300 ms \(going on\)/);
+    expect(posts).toBe(3);
+    const doctor = await ws.run(['doctor', '--timeout', '300ms']);
+    expect(doctor.stdout).toMatch(/! token: could not check/);
+  });
+});
+
+/** A config file with one profile per number, tokens from the environment. */
+function profilesConfig(dir: string, profiles: Record<string, { number: string; url: string; extra?: string }>): string {
+  const path = join(dir, 'config.toml');
+  const text = Object.entries(profiles)
+    .map(
+      ([name, p]) =>
+        `[profiles.${name}]\nphone_number_id = "${p.number}"\napi_url = "${p.url}"\ntoken_env = "TOKEN_${name.toUpperCase()}"\n${p.extra ?? ''}`,
+    )
+    .join('\n');
+  writeFileSync(path, text);
+  chmodSync(path, 0o600);
+  return path;
+}
+
+describe('several numbers on one journal', () => {
+  it('two profiles: status tells their broadcasts apart; each sends at its own rate on its own number', async () => {
+    const [s1, s2] = await Promise.all([sandbox(), sandbox()]);
+    const ws = workspace({ TOKEN_ACME: 'token-a', TOKEN_BETA: 'token-b' });
+    const config = profilesConfig(ws.dir, {
+      acme: { number: '111', url: s1.url, extra: 'rate = 40\n' },
+      beta: { number: '222', url: s2.url, extra: 'rate = 40\n' },
+    });
+    const csv = join(ws.dir, 'r.csv');
+    writeFileSync(csv, csvWithPhones(60));
+    const send = (profile: string) =>
+      ws.run(['--config', config, '--profile', profile, 'broadcast', csv, '--template', 'hello_world', '--yes', '--json']);
+    const [a, b] = await Promise.all([send('acme'), send('beta')]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(JSON.parse(a.stdout)).toMatchObject({ sending_number: '111', profile: 'acme', counts: { sent: 60 } });
+    expect(JSON.parse(b.stdout)).toMatchObject({ sending_number: '222', profile: 'beta', counts: { sent: 60 } });
+    for (const s of [s1, s2]) {
+      const stats = await s.stats();
+      expect(stats.accepted).toBe(60);
+      expect(stats.max_starts_in_1s).toBeLessThanOrEqual(40);
+    }
+    const list = (await ws.run(['status'])).stdout;
+    expect(list).toMatch(/111 \(acme\)/);
+    expect(list).toMatch(/222 \(beta\)/);
+    const profiles = await ws.run(['--config', config, 'profiles', '--json']);
+    expect(JSON.parse(profiles.stdout)).toMatchObject([
+      { name: 'acme', phone_number_id: '111', token: { env: 'TOKEN_ACME' }, rate: 40 },
+      { name: 'beta', phone_number_id: '222', token: { env: 'TOKEN_BETA' } },
+    ]);
+    expect(profiles.stdout).not.toContain('token-a');
+  });
+
+  it('a second broadcast on a number that is sending exits 5 naming the broadcast that holds it; with --wait it takes its turn', async () => {
+    const s = await sandbox(['--latency', '100']);
+    const ws = workspace(s.env);
+    const first = join(ws.dir, 'first.csv');
+    const second = join(ws.dir, 'second.csv');
+    writeFileSync(first, csvWithPhones(30));
+    writeFileSync(second, csvWithPhones(30, 100));
+    const running = ws.run(['broadcast', first, '--template', 'hello_world', '--yes', '--rate', '10', '--json']);
+    const leases = () => (existsSync(ws.journal) ? query(ws.journal, 'SELECT 1 FROM number_leases').length : 0);
+    await until(() => leases() === 1, 'the first run to hold the number');
+    const holder = query<{ broadcast_id: string }>(ws.journal, 'SELECT broadcast_id FROM number_leases')[0]!.broadcast_id;
+    const busy = await ws.run(['broadcast', second, '--template', 'hello_world', '--yes', '--rate', '10']);
+    expect(busy.code).toBe(5);
+    expect(lines(busy.stderr).at(-1)).toMatch(
+      new RegExp(`number 100200300 is sending broadcast ${holder} .*one sender per number.*--wait`),
+    );
+    const waited = await ws.run(['broadcast', second, '--template', 'hello_world', '--yes', '--rate', '10', '--wait', '--json']);
+    expect(waited.code).toBe(0);
+    expect(waited.stderr).toMatch(/waiting for its turn/);
+    expect((await running).code).toBe(0);
+    const stats = await s.stats();
+    expect(stats.accepted).toBe(60);
+    // Sequential, not added up: never more than one run's --rate on the number.
+    expect(stats.max_starts_in_1s).toBeLessThanOrEqual(10);
+    expect(query(ws.journal, 'SELECT 1 FROM number_leases')).toEqual([]); // released
+  });
+});
+
+describe('the daily messaging limit', () => {
+  it('stops at exactly the limit with exit 6 and the time it frees up; the next broadcast sends nothing; a day later the sweep finishes both', async () => {
+    const s = await sandbox();
+    const ws = workspace(s.env);
+    const a = join(ws.dir, 'a.csv');
+    const b = join(ws.dir, 'b.csv');
+    writeFileSync(a, csvWithPhones(250));
+    writeFileSync(b, csvWithPhones(250, 1000));
+    const first = await ws.run([
+      'broadcast',
+      a,
+      '--template',
+      'hello_world',
+      '--yes',
+      '--daily-limit',
+      '100',
+      '--rate',
+      '500',
+      '--json',
+    ]);
+    expect(first.code).toBe(6);
+    const status = JSON.parse(first.stdout);
+    expect(status.counts).toMatchObject({ sent: 100, pending: 150 });
+    expect((await s.stats()).accepted).toBe(100);
+    const freesAt = /frees up at (\S+Z)/.exec(first.stderr)?.[1];
+    expect(freesAt).toBeDefined();
+    expect(Date.parse(freesAt!) - Date.now()).toBeGreaterThan(23 * HOUR);
+    expect(lines(first.stderr).at(-1)).toMatch(
+      /daily messaging limit: 100 of 100 recipients reached from number 100200300.*wa-send resume/,
+    );
+    const shown = await ws.run(['status', status.id]);
+    expect(shown.stdout).toContain(`frees up at ${freesAt}`);
+    expect(JSON.parse((await ws.run(['status', status.id, '--json'])).stdout).last_run).toMatchObject({ outcome: 'daily_limit' });
+
+    const second = await ws.run(['broadcast', b, '--template', 'hello_world', '--yes', '--daily-limit', '100', '--json']);
+    expect(second.code).toBe(6);
+    expect(JSON.parse(second.stdout).counts).toMatchObject({ sent: 0, pending: 250 });
+    expect((await s.stats()).accepted).toBe(100);
+
+    // Still inside the window: the sweep continues neither.
+    const early = await ws.run(['retry-failed', '--daily-limit', '100']);
+    expect(early.code).toBe(6);
+    expect((await s.stats()).accepted).toBe(100);
+
+    const tomorrow = { now: () => Date.now() + 25 * HOUR, sleep: systemClock.sleep };
+    const sweep = await ws.run(['retry-failed', '--daily-limit', '1000', '--rate', '500'], { clock: tomorrow });
+    expect(sweep.code).toBe(0);
+    const stats = await s.stats();
+    expect(stats.accepted).toBe(500);
+    expect(stats.duplicates).toEqual([]);
+  });
+});
