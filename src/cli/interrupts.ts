@@ -39,3 +39,13 @@ export function trapInterrupts(io: IO, continueWith: () => string | null): Inter
     release,
   };
 }
+
+/** Resolves on the first SIGINT, SIGTERM or SIGHUP (long-running servers stop on any of them). */
+export function untilStopSignal(io: IO): Promise<StopSignal> {
+  return new Promise((resolve) => {
+    const stop = io.onSignal((signal) => {
+      stop();
+      resolve(signal);
+    });
+  });
+}

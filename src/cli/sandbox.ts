@@ -16,6 +16,7 @@ import type { FailureRule, SandboxOptions } from '../sandbox/options.js';
 import { parseTemplateStatus, parseTemplates } from '../sandbox/templates/parse.js';
 import type { Register } from './commands/action.js';
 import type { Context } from './context.js';
+import { untilStopSignal } from './interrupts.js';
 import { note, printLine } from './io.js';
 import { collect, nonNegativeInt, positiveInt, readFlagFile } from './parse.js';
 
@@ -102,12 +103,7 @@ export const registerSandbox: Register = (program, bind) => {
     )
     .option('--json', 'print {"url": …} instead of a sentence')
     .addHelpText('after', TEMPLATE_HELP)
-    .action(
-      bind(async () => {
-        const { untilStopSignal } = await import('./actions/webhook.js');
-        return (ctx: Context, flags: SandboxFlags) => runSandbox(ctx, flags, untilStopSignal(ctx.io));
-      }),
-    );
+    .action(bind(async () => (ctx: Context, flags: SandboxFlags) => runSandbox(ctx, flags, untilStopSignal(ctx.io))));
 };
 
 /** Starts the sandbox, prints its URL, waits for `stop`, closes. Split out so tests can drive it. */

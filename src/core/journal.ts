@@ -272,8 +272,11 @@ export interface MetricsFacts {
   /** Broadcasts open, or whose last activity is within the last 24 h (labels must not grow forever). */
   broadcasts: BroadcastFacts[];
   attemptsByOutcome: Record<string, number>;
-  /** Per sending number: accepted and failed answers in the last 5 minutes, recipients reached in 24 h. */
-  numbers: { sender: string; sent5m: number; failed5m: number; reached24h: number }[];
+  /**
+   * Per sending number: accepted and failed answers in the last 5 minutes, recipients reached in 24 h,
+   * and the profile of the number's most recent broadcast (null: planned without one).
+   */
+  numbers: { sender: string; profile: string | null; sent5m: number; failed5m: number; reached24h: number }[];
   optoutsBySource: Record<string, number>;
   webhookEvents: number;
   webhookEventsPending: number;

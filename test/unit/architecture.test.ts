@@ -1,5 +1,5 @@
 // The layout rules of DESIGN §9, checked on the imports of src/: core ← adapters (journal, whatsapp,
-// webhook, sandbox, csv, threads, config, report) ← cli ← main. No cycles between folders or files;
+// webhook, sandbox, csv, threads, config, report, notify, metrics) ← cli ← main. No cycles between folders or files;
 // `process` only in src/cli (and bin/).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -31,7 +31,7 @@ const layerOf = (rel: string) => (rel.includes('/') ? rel.split('/')[0]! : rel.r
 const files = sourceFiles(SRC).map((f) => relative(SRC, f));
 const graph = new Map(files.map((f) => [f, importsOf(join(SRC, f))]));
 
-const ADAPTERS = ['journal', 'whatsapp', 'webhook', 'sandbox', 'csv', 'threads', 'config', 'report', 'notify'];
+const ADAPTERS = ['journal', 'whatsapp', 'webhook', 'sandbox', 'csv', 'threads', 'config', 'report', 'notify', 'metrics'];
 /** Who may import whom (besides itself). Adapters may use each other where DESIGN allows it (the
  * sandbox speaks the wire format of whatsapp and signs like webhook), never upwards. */
 const ALLOWED: Record<string, string[]> = {
@@ -46,6 +46,8 @@ const ALLOWED: Record<string, string[]> = {
   config: ['core', 'notify'],
   report: ['core'],
   notify: ['core'],
+  // prom-client, the textfile and the scrape endpoint: the journal's samples come from core.
+  metrics: ['core'],
   cli: ['core', ...ADAPTERS],
   main: ['cli', 'core'],
 };

@@ -3,7 +3,8 @@
 import { usageError } from '../../core/errors.js';
 import { startWebhookServer, type WebhookLog, type WebhookServer } from '../../webhook/server.js';
 import type { Context } from '../context.js';
-import { type IO, printLine, type StopSignal } from '../io.js';
+import { untilStopSignal } from '../interrupts.js';
+import { type IO, printLine } from '../io.js';
 
 interface WebhookFlags {
   port: number;
@@ -39,16 +40,6 @@ export async function webhookAction(ctx: Context, flags: WebhookFlags): Promise<
     await untilStopSignal(ctx.io);
     await server.close();
     return 0;
-  });
-}
-
-/** Resolves on the first SIGINT, SIGTERM or SIGHUP (long-running servers stop on any of them). */
-export function untilStopSignal(io: IO): Promise<StopSignal> {
-  return new Promise((resolve) => {
-    const stop = io.onSignal((signal) => {
-      stop();
-      resolve(signal);
-    });
   });
 }
 

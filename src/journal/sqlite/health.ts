@@ -27,6 +27,7 @@ export function metricsFacts(db: Db, now: number): MetricsFacts {
   const numbers = db
     .prepare(
       `SELECT b.sender AS sender,
+         (SELECT x.profile FROM broadcasts x WHERE x.sender = b.sender ORDER BY x.created_at DESC, x.rowid DESC LIMIT 1) AS profile,
          (SELECT count(*) FROM attempts a JOIN recipients r ON r.id = a.recipient_id JOIN broadcasts x ON x.id = r.broadcast_id
            WHERE x.sender = b.sender AND a.finished_at >= ? AND a.outcome = 'accepted') AS sent5m,
          (SELECT count(*) FROM attempts a JOIN recipients r ON r.id = a.recipient_id JOIN broadcasts x ON x.id = r.broadcast_id

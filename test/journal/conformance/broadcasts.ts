@@ -2,6 +2,7 @@
 // cancel, the suppression list.
 import { describe, expect, it } from 'vitest';
 import { buildStatus } from '../../../src/core/rules/status.js';
+import { csvOf, plan, tempDir, writeCsv } from '../../helpers/journal.js';
 import { exchangeOf, type OpenJournal, OWNER, phoneOf, planned, rowsOf, seeded, T } from './harness.js';
 
 export function broadcastsConformance(open: OpenJournal): void {
@@ -98,6 +99,20 @@ export function broadcastsConformance(open: OpenJournal): void {
       expect(await journal.broadcasts.cancel(id, T)).toBe(2);
       expect((await journal.broadcasts.get(id))!).toMatchObject({ status: 'cancelled', reason: 'cancelled by the operator' });
       expect((await journal.broadcasts.facts(id))!.counts).toMatchObject({ sent: 1, skipped: 2 });
+      await cleanup();
+    });
+    it('metrics: per sending number, the profile of its latest broadcast (null: planned without one)', async () => {
+      const { journal, cleanup } = await open();
+      const dir = tempDir('wa-send-conf-');
+      const target = { api_url: 'http://127.0.0.1:9', phone_number_id: '111' };
+      await plan(journal, writeCsv(dir, csvOf([phoneOf(0)]), 'a.csv'), undefined, { target, profile: 'a', now: T });
+      await plan(journal, writeCsv(dir, csvOf([phoneOf(1)]), 'b.csv'), undefined, { target, profile: 'b', now: T + 1 });
+      await plan(journal, writeCsv(dir, csvOf([phoneOf(2)]), 'c.csv'), undefined, { now: T + 2 });
+      const { numbers } = await journal.broadcasts.metrics(T + 3);
+      expect(numbers.map((n) => [n.sender, n.profile, n.sent5m, n.reached24h])).toEqual([
+        ['111', 'b', 0, 0],
+        ['sandbox', null, 0, 0],
+      ]);
       await cleanup();
     });
   });
