@@ -5,8 +5,9 @@ import { registerSandbox } from '../sandbox.js';
 import type { Register } from './action.js';
 import { registerBroadcast } from './broadcast.js';
 import { registerCancel } from './cancel.js';
+import { registerCheck } from './check.js';
 import { registerMetrics } from './metrics.js';
-import { registerOptout } from './optout.js';
+import { registerOptin, registerOptout } from './phone-list.js';
 import { registerResume } from './resume.js';
 import { registerRetryFailed } from './retry-failed.js';
 import { registerStatus } from './status.js';
@@ -19,7 +20,9 @@ export const COMMANDS: readonly Register[] = [
   registerRetryFailed,
   registerCancel,
   registerOptout,
+  registerOptin,
   registerWebhook,
   registerSandbox,
   registerMetrics,
+  registerCheck,
 ];
