@@ -5,9 +5,10 @@ import { registerSandbox } from '../sandbox.js';
 import type { Register } from './action.js';
 import { registerBroadcast } from './broadcast.js';
 import { registerCancel } from './cancel.js';
+import { registerCheck } from './check.js';
 import { registerDoctor } from './doctor.js';
 import { registerMetrics } from './metrics.js';
-import { registerOptout } from './optout.js';
+import { registerOptin, registerOptout } from './phone-list.js';
 import { registerProfiles } from './profiles.js';
 import { registerResume } from './resume.js';
 import { registerRetryFailed } from './retry-failed.js';
@@ -21,9 +22,11 @@ export const COMMANDS: readonly Register[] = [
   registerRetryFailed,
   registerCancel,
   registerOptout,
+  registerOptin,
   registerWebhook,
   registerSandbox,
   registerMetrics,
   registerDoctor,
   registerProfiles,
+  registerCheck,
 ];

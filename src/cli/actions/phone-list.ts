@@ -1,17 +1,26 @@
-// optout add|remove|list|import: the suppression list. Numbers are normalized exactly as planning
-// does (libphonenumber, --default-country, the same phone-column detection).
+// optout|optin add|remove|list|import: one implementation for both lists of numbers
+// (src/cli/phone-lists.ts). Numbers are normalized exactly as planning does (libphonenumber,
+// --default-country, the same phone-column detection).
 import { usageError } from '../../core/errors.js';
 import { normalizePhone } from '../../core/phone.js';
 import { detectPhoneColumn } from '../../core/phone-column.js';
 import { openCsvInput } from '../../csv/input.js';
+import type { Action } from '../commands/action.js';
 import type { Context } from '../context.js';
 import { countryFromFlag } from '../country.js';
 import { note, printable, printJson, printLine } from '../io.js';
+import { PHONE_LISTS, type PhoneList, type PhoneListKind } from '../phone-lists.js';
 
 interface CountryFlag {
   defaultCountry?: string;
 }
-interface ImportFlags extends CountryFlag {
+/** optin only: where the consent came from (the optout commands do not offer these flags). */
+interface Provenance {
+  source?: string;
+  detail?: string;
+}
+interface AddFlags extends CountryFlag, Provenance {}
+interface ImportFlags extends CountryFlag, Provenance {
   phoneColumn?: string;
   maxInvalid: number;
   json?: boolean;
@@ -20,40 +29,55 @@ interface ImportFlags extends CountryFlag {
 const IMPORT_BATCH = 5_000;
 const SHOWN_INVALID = 20;
 
-export async function optoutAdd(ctx: Context, phones: string[], flags: CountryFlag): Promise<number> {
+/** The action of one subcommand of one list, for commander. */
+export function phoneListAction(kind: PhoneListKind, name: 'add' | 'remove' | 'list' | 'import'): Action {
+  const list = PHONE_LISTS[kind];
+  switch (name) {
+    case 'add':
+      return (ctx, phones, flags) => addAction(list, ctx, phones, flags);
+    case 'remove':
+      return (ctx, phones, flags) => removeAction(list, ctx, phones, flags);
+    case 'list':
+      return (ctx, flags) => listAction(list, ctx, flags);
+    case 'import':
+      return (ctx, file, flags) => importAction(list, ctx, file, flags);
+  }
+}
+
+async function addAction(list: PhoneList, ctx: Context, phones: string[], flags: AddFlags): Promise<number> {
   const valid = normalizeAll(phones, flags);
   return ctx.withJournal({}, async (journal) => {
-    const added = await journal.optouts.add(valid, 'manual', null, ctx.clock.now());
+    const added = await list.store(journal).add(valid, sourceOf(flags, 'manual'), flags.detail ?? null, ctx.clock.now());
     printLine(
       ctx.io.stdout,
-      `added ${added} number${plural(added)} to the suppression list${also(valid.length - added, 'already listed')}`,
+      `added ${added} number${plural(added)} to ${list.title}${also(valid.length - added, 'already listed')}`,
     );
     return 0;
   });
 }
 
-export async function optoutRemove(ctx: Context, phones: string[], flags: CountryFlag): Promise<number> {
+async function removeAction(list: PhoneList, ctx: Context, phones: string[], flags: CountryFlag): Promise<number> {
   const valid = normalizeAll(phones, flags);
   return ctx.withJournal({}, async (journal) => {
-    const removed = await journal.optouts.remove(valid);
+    const removed = await list.store(journal).remove(valid);
     printLine(
       ctx.io.stdout,
-      `removed ${removed} number${plural(removed)} from the suppression list${also(valid.length - removed, 'not listed')}`,
+      `removed ${removed} number${plural(removed)} from ${list.title}${also(valid.length - removed, 'not listed')}`,
     );
     return 0;
   });
 }
 
-export async function optoutList(ctx: Context, flags: { json?: boolean }): Promise<number> {
+async function listAction(list: PhoneList, ctx: Context, flags: { json?: boolean }): Promise<number> {
   return ctx.withJournal({ readonly: true }, async (journal) => {
-    const rows = (await journal.optouts.list()).map((r) => ({ ...r, created_at: new Date(r.created_at).toISOString() }));
+    const rows = (await list.store(journal).list()).map((r) => ({ ...r, created_at: new Date(r.created_at).toISOString() }));
     if (flags.json) printJson(ctx.io, rows);
-    else if (rows.length === 0) note(ctx.io, 'The suppression list is empty.');
+    else if (rows.length === 0) note(ctx.io, list.empty);
     else
       for (const r of rows)
         printLine(
           ctx.io.stdout,
-          [r.phone.padEnd(16), r.source.padEnd(16), r.created_at, printable(r.detail ?? '')].join('  ').trimEnd(),
+          [r.phone.padEnd(16), printable(r.source).padEnd(16), r.created_at, printable(r.detail ?? '')].join('  ').trimEnd(),
         );
     return 0;
   });
@@ -68,14 +92,15 @@ function normalizeAll(raws: string[], flags: CountryFlag): string[] {
   return [...new Set(results.map((x) => (x.r.ok ? x.r.e164 : '')))];
 }
 
-export async function optoutImport(ctx: Context, file: string, flags: ImportFlags): Promise<number> {
+async function importAction(list: PhoneList, ctx: Context, file: string, flags: ImportFlags): Promise<number> {
   const cc = countryFromFlag(flags.defaultCountry);
+  const source = sourceOf(flags, 'import');
   const input = await openCsvInput(file, () => ctx.io.stdin());
   const name = input.source.name;
   try {
     const column = detectPhoneColumn(input.source.headers, flags.phoneColumn);
     // Read and check everything first: a file that is mostly not numbers (a wrong column, a
-    // wrong --default-country) must not half-fill the suppression list.
+    // wrong --default-country) must not half-fill the list.
     const invalid: { line: number; input: string; reason: string }[] = [];
     const valid: string[] = [];
     let rows = 0;
@@ -103,7 +128,8 @@ export async function optoutImport(ctx: Context, file: string, flags: ImportFlag
     const added = await ctx.withJournal({}, async (journal) => {
       let n = 0;
       for (let i = 0; i < valid.length; i += IMPORT_BATCH) {
-        n += await journal.optouts.add(valid.slice(i, i + IMPORT_BATCH), 'import', name, ctx.clock.now());
+        const batch = valid.slice(i, i + IMPORT_BATCH);
+        n += await list.store(journal).add(batch, source, flags.detail ?? name, ctx.clock.now());
       }
       return n;
     });
@@ -122,6 +148,13 @@ export async function optoutImport(ctx: Context, file: string, flags: ImportFlag
   } finally {
     input.close();
   }
+}
+
+/** --source as given, or the list's default; an empty one would record consent from nowhere. */
+function sourceOf(flags: Provenance, fallback: string): string {
+  if (flags.source === undefined) return fallback;
+  if (flags.source.trim() === '') throw usageError('--source needs a name, e.g. --source signup-form');
+  return flags.source.trim();
 }
 
 const plural = (n: number) => (n === 1 ? '' : 's');
