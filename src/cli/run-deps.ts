@@ -8,6 +8,7 @@ import type { BroadcastRecord } from '../core/types.js';
 import type { RunDeps, RunSettings, SendAccount } from '../core/usecases/run-broadcast.js';
 import { buildRequestBody } from '../whatsapp/payload.js';
 import { credentialsFor, resolveAccount } from './account.js';
+import { notifyTarget } from './alerts.js';
 import type { RunFlags } from './commands/run-flags.js';
 import type { Context } from './context.js';
 import type { Interrupts } from './interrupts.js';
@@ -15,9 +16,10 @@ import { note } from './io.js';
 import { newOwner, ownerAlive } from './owner.js';
 import { preflight } from './preflight.js';
 import { progressReporter } from './progress.js';
+import type { RunAlerts } from './run-alerts.js';
 import { type OpenedSender, openSender } from './sender.js';
 
-export function runDeps(ctx: Context, journal: Journal, flags: RunFlags, interrupts: Interrupts): RunDeps {
+export function runDeps(ctx: Context, journal: Journal, flags: RunFlags, interrupts: Interrupts, alerts: RunAlerts): RunDeps {
   const { io } = ctx;
   const ask = !flags.yes && io.stdinIsTTY;
   return {
@@ -26,7 +28,7 @@ export function runDeps(ctx: Context, journal: Journal, flags: RunFlags, interru
     random: () => randomInt(0, 2 ** 31) / 2 ** 31,
     owner: newOwner(),
     ownerAlive,
-    account: async (b) => sendAccount(ctx, flags, b),
+    account: async (b) => sendAccount(ctx, flags, b, journal, alerts),
     ...(flags.wait && { waitForNumber: true }),
     buildBody: (spec, r) => buildRequestBody(spec, r.phone, r.vars, r.recipientKey),
     ...(ask && {
@@ -43,10 +45,12 @@ export function runDeps(ctx: Context, journal: Journal, flags: RunFlags, interru
   };
 }
 
-function sendAccount(ctx: Context, flags: RunFlags, b: BroadcastRecord): SendAccount {
+function sendAccount(ctx: Context, flags: RunFlags, b: BroadcastRecord, journal: Journal, alerts: RunAlerts): SendAccount {
   const account = resolveAccount(ctx, flags, b);
   const creds = credentialsFor(ctx, account, b.target);
   const s = account.settings;
+  alerts.register(b, notifyTarget(s.notify) === null ? null : s.notify.value);
+  const failureAlert = alerts.failureAlert(b, journal);
   let opened: OpenedSender | null = null;
   return {
     rate: s.rate.value,
@@ -56,6 +60,7 @@ function sendAccount(ctx: Context, flags: RunFlags, b: BroadcastRecord): SendAcc
       opened = await openSender(b.target, creds, concurrency, s.wabaId.value);
       return opened;
     },
+    ...(failureAlert && { failureAlert }),
     ...(flags.preflight && {
       preflight: (planned: BroadcastRecord) =>
         preflight(planned, opened!.graph, { dailyLimit: s.dailyLimit.value, timeoutMs: flags.preflightTimeout }),

@@ -6,9 +6,10 @@ import type { Interrupts } from './interrupts.js';
 import { errorOut, note, printJson, printLine } from './io.js';
 import { EXIT, runVerdict, type Verdict } from './outcome.js';
 import { renderStatus } from './render-status.js';
+import type { RunAlerts } from './run-alerts.js';
 
 /** Prints one broadcast's end of run; returns its verdict. */
-export function reportRun(ctx: Context, s: RunSummary, json: boolean, interrupts: Interrupts): Verdict {
+export function reportRun(ctx: Context, s: RunSummary, json: boolean, interrupts: Interrupts, alerts?: RunAlerts): Verdict {
   const { io } = ctx;
   if (s.status !== null) {
     // The summary is always printed; with --json stdout carries only the JSON document.
@@ -21,12 +22,13 @@ export function reportRun(ctx: Context, s: RunSummary, json: boolean, interrupts
   else if (verdict.code === EXIT.ok && s.outcome.kind === 'ran' && io.stderrIsTTY) {
     note(io, `Per recipient: wa-send status ${s.id} --recipients`);
   }
+  alerts?.afterRun(s, verdict);
   return verdict;
 }
 
 /** One broadcast's run, as `broadcast` and `resume` end: JSON on stdout with --json, then the verdict. */
-export function finishRun(ctx: Context, s: RunSummary, json: boolean, interrupts: Interrupts): number {
-  const verdict = reportRun(ctx, s, json, interrupts);
+export function finishRun(ctx: Context, s: RunSummary, json: boolean, interrupts: Interrupts, alerts?: RunAlerts): number {
+  const verdict = reportRun(ctx, s, json, interrupts, alerts);
   if (json && s.status !== null) printJson(ctx.io, s.status);
   return verdict.code;
 }

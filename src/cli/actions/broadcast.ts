@@ -4,6 +4,7 @@ import { runBroadcast } from '../../core/usecases/run-broadcast.js';
 import { openCsvInput } from '../../csv/input.js';
 import { workerNormalizer } from '../../threads/normalizer.js';
 import { credentialsFor, resolveAccount, warnEnvOverrides } from '../account.js';
+import { notifyTarget } from '../alerts.js';
 import type { RunFlags } from '../commands/run-flags.js';
 import type { Context } from '../context.js';
 import { countryFromFlag } from '../country.js';
@@ -12,6 +13,7 @@ import { trapInterrupts } from '../interrupts.js';
 import { errorOut, note, printable } from '../io.js';
 import { type MessageCliFlags, messageFromCliFlags } from '../message-flags.js';
 import { signalExit } from '../outcome.js';
+import { RunAlerts } from '../run-alerts.js';
 import { runDeps, runSettings } from '../run-deps.js';
 import { finishRun } from '../run-report.js';
 import { DEFAULT_API_URL } from '../target.js';
@@ -28,11 +30,13 @@ export async function broadcastAction(ctx: Context, csvArg: string, flags: Broad
   const account = resolveAccount(ctx, flags);
   const { target } = account;
   warnEnvOverrides(ctx, account);
+  notifyTarget(account.settings.notify); // a bad target is exit 2 before anything is planned
   // Before planning: a plan we cannot send helps nobody, and leaves a broadcast planned forever.
   if (!flags.dryRun) credentialsFor(ctx, account, target);
   const planTarget = target ?? { api_url: DEFAULT_API_URL, phone_number_id: '(WA_PHONE_NUMBER_ID not set)' };
   let planned: string | null = null;
   const interrupts = trapInterrupts(ctx.io, () => (planned ? `wa-send resume ${planned}` : null));
+  const alerts = new RunAlerts(ctx, flags.alertFailureRate);
   try {
     const input = await openCsvInput(csvArg, () => ctx.io.stdin());
     try {
@@ -74,13 +78,13 @@ export async function broadcastAction(ctx: Context, csvArg: string, flags: Broad
         if (plan.existing)
           note(ctx.io, `Broadcast ${plan.broadcastId} has this key already: continuing it, nothing is planned twice.`);
         else note(ctx.io, planSummary(plan));
-        const summary = await runBroadcast(runDeps(ctx, journal, flags, interrupts), {
+        const summary = await runBroadcast(runDeps(ctx, journal, flags, interrupts, alerts), {
           id: plan.broadcastId,
           mode: 'broadcast',
           requested: { target, explicit: true },
           settings: runSettings(flags),
         });
-        return finishRun(ctx, summary, Boolean(flags.json), interrupts);
+        return finishRun(ctx, summary, Boolean(flags.json), interrupts, alerts);
       });
     } finally {
       input.close();
@@ -90,6 +94,7 @@ export async function broadcastAction(ctx: Context, csvArg: string, flags: Broad
     errorOut(ctx.io, `${err.message} (${interrupts.received() ?? 'interrupted'})`);
     return signalExit(interrupts.received());
   } finally {
+    await alerts.drain();
     interrupts.release();
   }
 }

@@ -7,6 +7,7 @@ import { trapInterrupts } from '../interrupts.js';
 import { errorOut, note, printJson } from '../io.js';
 import { sweepVerdicts, worst } from '../outcome.js';
 import { requestedTarget } from '../requested-target.js';
+import { RunAlerts } from '../run-alerts.js';
 import { runDeps, runSettings } from '../run-deps.js';
 import { finishRun, reportRun } from '../run-report.js';
 
@@ -15,9 +16,10 @@ interface RetryFlags extends RunFlags, RetrySelection {}
 export async function retryFailedAction(ctx: Context, id: string | undefined, flags: RetryFlags): Promise<number> {
   const selection: RetrySelection = { allErrors: Boolean(flags.allErrors), includeUnknown: Boolean(flags.includeUnknown) };
   const interrupts = trapInterrupts(ctx.io, () => (id ? `wa-send retry-failed ${id}` : 'wa-send retry-failed'));
+  const alerts = new RunAlerts(ctx, flags.alertFailureRate);
   try {
     return await ctx.withJournal({}, async (journal) => {
-      const entries = await retryFailed(runDeps(ctx, journal, flags, interrupts), {
+      const entries = await retryFailed(runDeps(ctx, journal, flags, interrupts, alerts), {
         ...(id !== undefined && { id }),
         selection,
         requested: requestedTarget(ctx, flags),
@@ -25,12 +27,12 @@ export async function retryFailedAction(ctx: Context, id: string | undefined, fl
       });
       if (id !== undefined) {
         const only = entries[0]!;
-        return 'run' in only ? finishRun(ctx, only.run, Boolean(flags.json), interrupts) : 0;
+        return 'run' in only ? finishRun(ctx, only.run, Boolean(flags.json), interrupts, alerts) : 0;
       }
       if (entries.length === 0) note(ctx.io, 'No broadcast has retries due.');
       const codes: number[] = [];
       for (const [i, e] of entries.entries()) {
-        if ('run' in e) codes.push(reportRun(ctx, e.run, Boolean(flags.json), interrupts).code);
+        if ('run' in e) codes.push(reportRun(ctx, e.run, Boolean(flags.json), interrupts, alerts).code);
         else errorOut(ctx.io, sweepVerdicts([e], { signal: null })[0]!.line!);
         void i;
       }
@@ -42,6 +44,7 @@ export async function retryFailedAction(ctx: Context, id: string | undefined, fl
       return worst(codes);
     });
   } finally {
+    await alerts.drain();
     interrupts.release();
   }
 }

@@ -44,11 +44,23 @@ export async function checkJournal(journal: Journal, now: number, limits: CheckL
   for (const f of health.failed.filter((x) => x.count > limits.maxFailed))
     problems.push(failedProblem(f, (await factsOf(f.broadcastId))?.errors ?? []));
   for (const s of health.stuck) problems.push(stuckProblem(s, limits.maxStuckMs));
-  for (const s of health.stopped) {
+  for (const s of health.stopped.filter((x) => stopNeedsPerson(x.outcome, x.endedAt, now))) {
     const counts = (await factsOf(s.broadcastId))?.counts;
     problems.push(stoppedProblem(s, counts ? counts.pending + counts.retry : 0));
   }
   return problems;
+}
+
+/** Stops nobody continues on their own. */
+const NEEDS_A_PERSON = new Set(['halted', 'journal', 'lease_lost']);
+
+/**
+ * A halt, a journal fault or a lost lease needs a person at once. A stop the cron sweep or the next
+ * cron run continues (the daily limit, retries left for later, --limit, a signal) needs one only when
+ * nothing continued it for a day.
+ */
+export function stopNeedsPerson(outcome: string, endedAt: number, now: number): boolean {
+  return NEEDS_A_PERSON.has(outcome) || now - endedAt >= DAY_MS;
 }
 
 function failedProblem(f: HealthFacts['failed'][number], errors: BroadcastFacts['errors']): Problem {

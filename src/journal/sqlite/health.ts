@@ -7,8 +7,8 @@ const DAY_MS = 24 * 3600_000;
 const FIVE_MINUTES_MS = 5 * 60_000;
 /** Outcomes of attempts that count as a failure for the 5-minute counters (throttling and retries do not). */
 const FAILED_OUTCOMES = ['permanent', 'payload', 'unexpected', 'halt', 'opted_out', 'defer_24h'];
-/** Last-run outcomes of an open broadcast that need a person (or the sweep) to act. */
-const STOPPED_OUTCOMES = ['halted', 'journal', 'daily_limit', 'pending', 'lease_lost'];
+/** Last-run outcomes of an open broadcast that left work (core's check decides which need a person). */
+const STOPPED_OUTCOMES = ['halted', 'journal', 'daily_limit', 'pending', 'lease_lost', 'limit', 'interrupted'];
 
 export function metricsFacts(db: Db, now: number): MetricsFacts {
   const since = now - DAY_MS;
