@@ -10,7 +10,7 @@
 //            freed, resume finishes with nobody messaged twice (needs root for mount).
 
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BIN, run, scratchDir, writeRecipientsCsv } from './lib.js';
@@ -156,15 +156,17 @@ async function walRun() {
 async function fullRun() {
   const mnt = '/mnt/wa-send-full';
   mkdirSync(mnt, { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mnt]);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mnt]);
   const dir = scratchDir('full');
   try {
     const csv = join(dir, 'recipients.csv');
     await writeRecipientsCsv(csv, 20_000);
     const sandbox = await startSandbox([]);
     const env = envFor(dir, sandbox, join(mnt, 'journal.db'));
-    const filler = join(mnt, 'filler');
-    const r = await run(
+    const send = ['--rate', '2000', '--concurrency', '32', '--quiet'];
+    // Planned first (--limit 0 sends nothing), then the disk is filled to within ~1 MB: the run's
+    // own writes fill it mid-run.
+    const planned = await run(
       BIN,
       [
         'broadcast',
@@ -175,23 +177,27 @@ async function fullRun() {
         '{{name}}',
         '--default-country',
         'US',
-        '--rate',
-        '2000',
-        '--concurrency',
-        '32',
+        '--limit',
+        '0',
         '--yes',
-        '--quiet',
+        ...send,
       ],
       { env },
     );
-    console.log(`full: exit ${r.code}; stderr (${r.stderr.trim().split('\n').length} line): ${lastLine(r.stderr)}`);
-    console.log(`full: stack trace printed: ${/\n\s+at /.test(r.stderr)}; rows ${JSON.stringify(states(env.WA_SEND_JOURNAL))}`);
-    execFileSync('mount', ['-o', 'remount,size=64m', mnt]);
-    writeFileSync(filler, '');
     const db = new Database(env.WA_SEND_JOURNAL, { readonly: true });
     const id = db.prepare('SELECT id FROM broadcasts').pluck().get();
     db.close();
-    const resumed = await run(BIN, ['resume', id, '--rate', '2000', '--quiet'], { env });
+    const filler = join(mnt, 'filler');
+    const { bavail, bsize } = statfsSync(mnt);
+    writeFileSync(filler, Buffer.alloc(Math.max(0, bavail * bsize - 1024 * 1024)));
+    console.log(
+      `full: planned (exit ${planned.code}), ${((statfsSync(mnt).bavail * bsize) / 1024).toFixed(0)} KB left on the tmpfs`,
+    );
+    const r = await run(BIN, ['resume', id, ...send], { env });
+    console.log(`full: exit ${r.code}; stderr (${r.stderr.trim().split('\n').length} line): ${lastLine(r.stderr)}`);
+    console.log(`full: stack trace printed: ${/\n\s+at /.test(r.stderr)}; rows ${JSON.stringify(states(env.WA_SEND_JOURNAL))}`);
+    rmSync(filler);
+    const resumed = await run(BIN, ['resume', id, ...send], { env });
     const stats = await sandbox.stats();
     console.log(
       `full: after freeing space, resume exit ${resumed.code}; rows ${JSON.stringify(states(env.WA_SEND_JOURNAL))}; sandbox accepted ${stats.accepted} (unique ${stats.unique_recipients_accepted}), duplicates ${stats.duplicates.length}; stderr: ${lastLine(resumed.stderr) ?? '(none)'}`,
