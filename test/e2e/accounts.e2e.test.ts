@@ -9,7 +9,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { csvWithPhones, query, until, workspace } from '../helpers/cli.js';
 import { useSandboxes } from '../helpers/sandboxes.js';
 
-const sandbox = useSandboxes();
+const sandbox = useSandboxes({ ownProcess: true });
 const lines = (text: string) =>
   text
     .trim()

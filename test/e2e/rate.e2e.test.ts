@@ -4,7 +4,7 @@ import { csvWithPhones, workspace } from '../helpers/cli.js';
 import { writeCsv } from '../helpers/journal.js';
 import { useSandboxes } from '../helpers/sandboxes.js';
 
-const sandbox = useSandboxes();
+const sandbox = useSandboxes({ ownProcess: true });
 
 describe('rate (e2e)', () => {
   // The sandbox runs in another process and counts arrivals as its event loop sees them. Starts are
