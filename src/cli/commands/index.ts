@@ -7,6 +7,7 @@ import { registerBroadcast } from './broadcast.js';
 import { registerCancel } from './cancel.js';
 import { registerMetrics } from './metrics.js';
 import { registerOptout } from './optout.js';
+import { registerReport } from './report.js';
 import { registerResume } from './resume.js';
 import { registerRetryFailed } from './retry-failed.js';
 import { registerStatus } from './status.js';
@@ -22,4 +23,5 @@ export const COMMANDS: readonly Register[] = [
   registerWebhook,
   registerSandbox,
   registerMetrics,
+  registerReport,
 ];

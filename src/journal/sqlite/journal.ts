@@ -7,6 +7,7 @@ import { applyPendingEvents, SqliteEventStore } from './event-store.js';
 import { JournalFile } from './journal-file.js';
 import { SqliteOptoutStore } from './optout-store.js';
 import { SqlitePlanStore } from './plan-store.js';
+import { SqliteReportStore } from './report-store.js';
 import { SqliteRunStore } from './run-store.js';
 
 export function openSqliteJournal(path: string, opts: OpenOptions = {}): Journal {
@@ -20,6 +21,7 @@ export function openSqliteJournal(path: string, opts: OpenOptions = {}): Journal
     broadcasts: new SqliteBroadcastStore(db, file),
     events: new SqliteEventStore(db, file),
     optouts: new SqliteOptoutStore(db, file),
+    reports: new SqliteReportStore(db, file),
     async close() {
       if (closed) return;
       closed = true;
