@@ -9,6 +9,8 @@ import type {
   RunFact,
   TimelineBucket,
 } from '../../core/report-facts.js';
+import { RECIPIENT_STATES, type StateCounts } from '../../core/types.js';
+import type { AttemptScope } from './report-sql.js';
 
 type Row = Record<string, unknown>;
 
@@ -29,6 +31,12 @@ export function runFacts(rows: readonly Row[]): RunFact[] {
   }));
 }
 
+/** The range form when recipientRangeSql's row shows the broadcast's ids without a gap, else the join. */
+export function attemptScope(broadcastId: string, range: Row | undefined): AttemptScope {
+  const [lo, hi, n] = [num(range?.lo), num(range?.hi), num(range?.n)];
+  return n > 0 && hi - lo + 1 === n ? { fromId: lo, toId: hi } : { broadcastId };
+}
+
 export function timelineFacts(rows: readonly Row[], bucketMs: number): TimelineBucket[] {
   return rows.map((r) => ({
     t: num(r.k) * bucketMs,
@@ -40,21 +48,15 @@ export function timelineFacts(rows: readonly Row[], bucketMs: number): TimelineB
   }));
 }
 
-/** The two histograms of latencySql's one row: cumulative counts per bound into counts per bucket. */
-export function latencyFacts(row: Row | undefined, bounds: readonly number[]): [HistogramFacts, HistogramFacts] {
-  const one = (h: number): HistogramFacts => {
-    const total = num(row?.[`n${h}`]);
-    const counts: number[] = [];
-    let below = 0;
-    bounds.forEach((_, i) => {
-      const cumulative = num(row?.[`c${h}_${i}`]);
-      counts.push(cumulative - below);
-      below = cumulative;
-    });
-    counts.push(total - below);
-    return { counts, total, maxMs: num(row?.[`max${h}`]) };
-  };
-  return [one(0), one(1)];
+/** A histogram grouped in SQL (k: index of the first bound ≥ the value) as counts per bucket. */
+export function histogramFacts(rows: readonly Row[], bounds: readonly number[]): HistogramFacts {
+  const counts = new Array<number>(bounds.length + 1).fill(0);
+  let maxMs = 0;
+  for (const r of rows) {
+    counts[num(r.k)] = num(r.n);
+    maxMs = Math.max(maxMs, num(r.max_ms)); // a receipt that looks older than its send counts as 0
+  }
+  return { counts, total: counts.reduce((a, b) => a + b, 0), maxMs };
 }
 
 /**
@@ -121,15 +123,42 @@ export function rejectionFact(reason: string, count: number, rows: readonly Row[
   };
 }
 
-export function prefixFacts(rows: readonly Row[]): PrefixFact[] {
-  return rows.map((r) => ({
-    prefix: String(r.prefix),
-    sample: String(r.sample),
-    recipients: num(r.recipients),
-    accepted: num(r.accepted),
-    delivered: num(r.delivered),
-    failed: num(r.failed),
-  }));
+/** Classes of states a prefix's rows are counted in; failed rows are always read (their wamid splits them). */
+const CLASSES = {
+  delivered: ['delivered', 'read'],
+  sent: ['sent'],
+  open: ['pending', 'sending', 'retry', 'unknown', 'skipped'],
+} as const;
+export type LeftOut = keyof typeof CLASSES;
+
+/**
+ * Which states prefixStatesSql reads: all but the largest class, whose count per prefix is the
+ * prefix's total minus the rest. A finished broadcast with receipts then reads only its few rows
+ * that were not delivered, instead of every row.
+ */
+export function prefixPlan(counts: StateCounts): { leftOut: LeftOut; states: string[] } {
+  const size = (c: LeftOut) => CLASSES[c].reduce((n, s) => n + counts[s], 0);
+  const leftOut = (['delivered', 'sent', 'open'] as const).reduce((a, b) => (size(b) > size(a) ? b : a));
+  return { leftOut, states: RECIPIENT_STATES.filter((s) => !(CLASSES[leftOut] as readonly string[]).includes(s)) };
+}
+
+export function prefixFacts(totals: readonly Row[], byState: readonly Row[], leftOut: LeftOut): PrefixFact[] {
+  const read = new Map(byState.map((r) => [String(r.prefix), r]));
+  return totals.map((t) => {
+    const recipients = num(t.recipients);
+    const r = read.get(String(t.prefix));
+    const rest = recipients - num(r?.n);
+    const delivered = leftOut === 'delivered' ? rest : num(r?.delivered);
+    const sent = leftOut === 'sent' ? rest : num(r?.sent);
+    return {
+      prefix: String(t.prefix),
+      sample: String(t.sample),
+      recipients,
+      accepted: delivered + sent + num(r?.failed_after),
+      delivered,
+      failed: num(r?.failed_before),
+    };
+  });
 }
 
 export function dayFacts(broadcastId: string, rows: readonly Row[]): DayFact[] {

@@ -4,8 +4,7 @@
 // portable SQL: CASE, integer division of integers, GROUP BY ordinals, window functions.
 type Param = (value: unknown) => string;
 
-/** Accepted by the API: a wamid came back (the base of every rate; failed rows with one failed on delivery). */
-const ACCEPTED = "(state IN ('sent', 'delivered', 'read') OR (state = 'failed' AND wamid IS NOT NULL))";
+/** Failed before the API accepted them (a failed row with a wamid failed on delivery, after acceptance). */
 const SEND_FAILED = "(state = 'failed' AND wamid IS NULL)";
 const THROTTLED = "(a.outcome = 'throttle' OR a.error_code = 130429 OR a.http_status = 429)";
 
@@ -14,32 +13,54 @@ export function runsSql(p: Param, id: string): string {
     WHERE broadcast_id = ${p(id)} ORDER BY started_at, id`;
 }
 
+/**
+ * Which attempts are the broadcast's: those of its recipients (a join through the recipients
+ * index), or, when its recipients' ids form one unbroken range (a plan is one INSERT, and
+ * recipientRangeSql proves it for this broadcast), those whose recipient_id is in the range: read
+ * from the attempts index alone, a third cheaper on a million attempts.
+ */
+export type AttemptScope = { broadcastId: string } | { fromId: number; toId: number };
+
+export function recipientRangeSql(p: Param, id: string): string {
+  return `SELECT min(id) AS lo, max(id) AS hi, count(*) AS n FROM recipients WHERE broadcast_id = ${p(id)}`;
+}
+
+/** FROM … WHERE … over the scope's attempts `a` (with their recipient `r` when asked). */
+function attemptsOf(p: Param, scope: AttemptScope, withRecipient: boolean): string {
+  if ('broadcastId' in scope) {
+    return `recipients r JOIN attempts a ON a.recipient_id = r.id WHERE r.broadcast_id = ${p(scope.broadcastId)}`;
+  }
+  const join = withRecipient ? ' JOIN recipients r ON r.id = a.recipient_id' : '';
+  return `attempts a${join} WHERE a.recipient_id BETWEEN ${p(scope.fromId)} AND ${p(scope.toId)}`;
+}
+
 /** Attempts by bucket (k = started_at / bucketMs): the timeline, first and last send in one pass. */
-export function timelineSql(p: Param, id: string, bucketMs: number): string {
+export function timelineSql(p: Param, scope: AttemptScope, bucketMs: number): string {
   return `SELECT a.started_at / ${p(bucketMs)} AS k, count(*) AS started,
       sum(CASE WHEN a.outcome = 'accepted' THEN 1 ELSE 0 END) AS accepted,
       sum(CASE WHEN ${THROTTLED} THEN 1 ELSE 0 END) AS throttled,
       min(a.started_at) AS first, max(a.started_at) AS last
-    FROM recipients r JOIN attempts a ON a.recipient_id = r.id
-    WHERE r.broadcast_id = ${p(id)} GROUP BY 1 ORDER BY 1`;
+    FROM ${attemptsOf(p, scope, false)} GROUP BY 1 ORDER BY 1`;
 }
 
 /**
- * Both latency histograms in one pass over the delivered and read rows, as one row of cumulative
- * counts (c0_i: accepted → delivered ≤ bounds[i]; c1_i: delivered → read), totals and maxima:
- * conditional sums need no sort, where a GROUP BY would sort a million rows in SQLite.
+ * The index of the first bound ≥ d as a binary tree of CASEs: about log2(n) comparisons per row
+ * where a chain would take up to n. A negative d (a receipt that looks older than its send: Meta's
+ * times are whole seconds) lands in the first bucket.
  */
-export function latencySql(p: Param, id: string, bounds: readonly number[]): string {
-  // Receipt times are Meta's (whole seconds), sent_at is ours: a receipt can look older than its send.
-  const d0 = `CASE WHEN sent_at IS NULL OR delivered_at IS NULL THEN NULL
-      WHEN delivered_at > sent_at THEN delivered_at - sent_at ELSE 0 END`;
-  const d1 = `CASE WHEN state <> 'read' OR delivered_at IS NULL OR read_at IS NULL THEN NULL
-      WHEN read_at > delivered_at THEN read_at - delivered_at ELSE 0 END`;
-  const sums = (d: string, h: number) =>
-    bounds.map((b, i) => `sum(CASE WHEN ${d} <= ${p(b)} THEN 1 ELSE 0 END) AS c${h}_${i}`).join(', ');
-  return `SELECT count(d0) AS n0, max(d0) AS max0, ${sums('d0', 0)}, count(d1) AS n1, max(d1) AS max1, ${sums('d1', 1)}
-    FROM (SELECT ${d0} AS d0, ${d1} AS d1 FROM recipients
-          WHERE broadcast_id = ${p(id)} AND state IN ('delivered', 'read')) x`;
+function bucketOf(p: Param, d: string, bounds: readonly number[], lo = 0, hi = bounds.length): string {
+  if (lo === hi) return String(lo);
+  const mid = Math.floor((lo + hi) / 2);
+  return `CASE WHEN ${d} <= ${p(bounds[mid])} THEN ${bucketOf(p, d, bounds, lo, mid)} ELSE ${bucketOf(p, d, bounds, mid + 1, hi)} END`;
+}
+
+/** A latency histogram bucketed in SQL: accepted → delivered (delivered and read rows) or delivered → read. */
+export function latencySql(p: Param, id: string, which: 'delivered' | 'read', bounds: readonly number[]): string {
+  const [from, to, states] =
+    which === 'delivered' ? ['sent_at', 'delivered_at', "('delivered', 'read')"] : ['delivered_at', 'read_at', "('read')"];
+  const d = `${to} - ${from}`;
+  return `SELECT ${bucketOf(p, d, bounds)} AS k, count(*) AS n, max(${d}) AS max_ms FROM recipients
+    WHERE broadcast_id = ${p(id)} AND state IN ${states} AND ${from} IS NOT NULL AND ${to} IS NOT NULL GROUP BY 1`;
 }
 
 /**
@@ -47,7 +68,7 @@ export function latencySql(p: Param, id: string, bounds: readonly number[]): str
  * broadcast's attempts that were not accepted. `first` marks a recipient's first attempt with
  * that error, so totals count recipients once and examples are distinct recipients.
  */
-export function requestErrorsSql(p: Param, id: string, examples: number): string {
+export function requestErrorsSql(p: Param, scope: AttemptScope, examples: number): string {
   const group = 'a.error_code, CASE WHEN a.error_code IS NULL THEN a.outcome END';
   return `SELECT code, outcome, phone, line, detail, requests, recipients FROM (
       SELECT e.*, row_number() OVER (PARTITION BY code, outcome ORDER BY first DESC, id) AS k,
@@ -56,8 +77,7 @@ export function requestErrorsSql(p: Param, id: string, examples: number): string
       FROM (SELECT a.id, a.error_code AS code, CASE WHEN a.error_code IS NULL THEN a.outcome END AS outcome,
               r.phone, r.line, a.detail,
               CASE WHEN row_number() OVER (PARTITION BY ${group}, a.recipient_id ORDER BY a.id) = 1 THEN 1 ELSE 0 END AS first
-            FROM recipients r JOIN attempts a ON a.recipient_id = r.id
-            WHERE r.broadcast_id = ${p(id)} AND a.outcome <> 'accepted') e
+            FROM ${attemptsOf(p, scope, true)} AND a.outcome <> 'accepted') e
     ) w WHERE k <= ${p(Math.max(1, examples))} AND first = 1 ORDER BY code, outcome, k`;
 }
 
@@ -90,13 +110,26 @@ export function rejectionExamplesSql(p: Param, id: string, reason: string, limit
     WHERE broadcast_id = ${p(id)} AND reason = ${p(reason)} ORDER BY id LIMIT ${p(limit)}`;
 }
 
+const PREFIX = "CASE WHEN substr(phone, 1, 2) = '+1' THEN substr(phone, 1, 5) ELSE substr(phone, 1, 7) END";
+
+/** Recipients per prefix with a sample: read from the (broadcast_id, phone) index alone. */
 export function prefixesSql(p: Param, id: string): string {
-  return `SELECT CASE WHEN substr(phone, 1, 2) = '+1' THEN substr(phone, 1, 5) ELSE substr(phone, 1, 7) END AS prefix,
-      min(phone) AS sample, count(*) AS recipients,
-      sum(CASE WHEN ${ACCEPTED} THEN 1 ELSE 0 END) AS accepted,
+  return `SELECT ${PREFIX} AS prefix, min(phone) AS sample, count(*) AS recipients FROM recipients
+    WHERE broadcast_id = ${p(id)} GROUP BY 1`;
+}
+
+/**
+ * Per prefix, the rows in the given states by class: delivered (delivered, read), sent, failed
+ * after acceptance, failed before it, and the rest (not sent). The caller leaves out the largest
+ * class (through the state index only the other rows are read) and derives it from the totals.
+ */
+export function prefixStatesSql(p: Param, id: string, states: readonly string[]): string {
+  return `SELECT ${PREFIX} AS prefix, count(*) AS n,
       sum(CASE WHEN state IN ('delivered', 'read') THEN 1 ELSE 0 END) AS delivered,
-      sum(CASE WHEN ${SEND_FAILED} THEN 1 ELSE 0 END) AS failed
-    FROM recipients WHERE broadcast_id = ${p(id)} GROUP BY 1`;
+      sum(CASE WHEN state = 'sent' THEN 1 ELSE 0 END) AS sent,
+      sum(CASE WHEN state = 'failed' AND wamid IS NOT NULL THEN 1 ELSE 0 END) AS failed_after,
+      sum(CASE WHEN ${SEND_FAILED} THEN 1 ELSE 0 END) AS failed_before
+    FROM recipients WHERE broadcast_id = ${p(id)} AND state IN (${states.map((s) => p(s)).join(', ')}) GROUP BY 1`;
 }
 
 /** One broadcast's rows that reached an outcome, by UTC day: accepted by day sent, send failures by day failed. */

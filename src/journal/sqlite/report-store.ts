@@ -5,6 +5,7 @@ import type { BroadcastFacts } from '../../core/journal.js';
 import type {
   BroadcastReportFacts,
   BroadcastReportOptions,
+  ErrorFact,
   JournalReportFacts,
   JournalReportOptions,
   ReportStore,
@@ -19,23 +20,28 @@ import type { JournalFile } from './journal-file.js';
 import { sqliteParams } from './queries.js';
 
 type Row = Record<string, unknown>;
+type Build = (param: (value: unknown) => string) => string;
 
 /**
  * Runs a statement built by a shared SQL builder with ? placeholders. Whole numbers are bound as
  * BigInt: better-sqlite3 binds a JS number as REAL, and the timeline's bucket key must be an
  * integer division (started_at / bucket), as it is in PostgreSQL.
  */
-function all(db: Db, build: (param: (value: unknown) => string) => string): Row[] {
+function all(db: Db, build: Build): Row[] {
   const { param, values } = sqliteParams();
   const text = build(param);
   return db.prepare(text).all(...values.map((v) => (Number.isSafeInteger(v) ? BigInt(v as number) : v))) as Row[];
 }
 
 export class SqliteReportStore implements ReportStore {
+  private readonly q: (build: Build) => Row[];
+
   constructor(
     private readonly db: Db,
     private readonly file: JournalFile,
-  ) {}
+  ) {
+    this.q = (build) => all(db, build);
+  }
 
   async broadcastFacts(id: string, opts: BroadcastReportOptions): Promise<BroadcastReportFacts | null> {
     return this.file.run(() =>
@@ -47,22 +53,22 @@ export class SqliteReportStore implements ReportStore {
   }
 
   async journalFacts(opts: JournalReportOptions): Promise<JournalReportFacts> {
+    const { q } = this;
     return this.file.run(() =>
       this.db.transaction(() => {
-        const db = this.db;
         const broadcasts: BroadcastFacts[] = [];
         const out: JournalReportFacts = { broadcasts, days: [], errors: [] };
-        for (const r of all(db, (p) => sql.broadcastsSinceSql(p, opts.since))) {
-          const b = getBroadcast(db, String(r.id));
+        for (const r of q((p) => sql.broadcastsSinceSql(p, opts.since))) {
+          const b = getBroadcast(this.db, String(r.id));
           if (!b) continue;
-          broadcasts.push(statusFacts(db, b));
+          broadcasts.push(statusFacts(this.db, b));
           out.days.push(
             ...rows.dayFacts(
               b.id,
-              all(db, (p) => sql.daysSql(p, b.id)),
+              q((p) => sql.daysSql(p, b.id)),
             ),
           );
-          out.errors.push(...this.errorsOf(b.id, 0));
+          out.errors.push(...this.errorsOf(b.id, this.scopeOf(b.id), 0));
         }
         return out;
       })(),
@@ -70,39 +76,58 @@ export class SqliteReportStore implements ReportStore {
   }
 
   private factsOf(b: BroadcastRecord, opts: BroadcastReportOptions): BroadcastReportFacts {
-    const { db } = this;
+    const { q } = this;
     const id = b.id;
-    const runs = rows.runFacts(all(db, (p) => sql.runsSql(p, id)));
-    const bucketMs = timelineBucketMs(runs, b, opts.now, opts.bucketTarget);
     const bounds = opts.latencyBoundsMs;
-    const [acceptedToDelivered, deliveredToRead] = rows.latencyFacts(all(db, (p) => sql.latencySql(p, id, bounds))[0], bounds);
+    const status = statusFacts(this.db, b);
+    const runs = rows.runFacts(q((p) => sql.runsSql(p, id)));
+    const bucketMs = timelineBucketMs(runs, b, opts.now, opts.bucketTarget);
+    const plan = rows.prefixPlan(status.counts);
+    const scope = this.scopeOf(id);
     return {
-      status: statusFacts(db, b),
+      status,
       runs,
       timeline: {
         bucketMs,
         buckets: rows.timelineFacts(
-          all(db, (p) => sql.timelineSql(p, id, bucketMs)),
+          q((p) => sql.timelineSql(p, scope, bucketMs)),
           bucketMs,
         ),
       },
-      latency: { acceptedToDelivered, deliveredToRead },
-      errors: this.errorsOf(id, opts.examples),
-      rejections: all(db, (p) => sql.rejectionCountsSql(p, id)).map((r) => {
+      latency: {
+        acceptedToDelivered: rows.histogramFacts(
+          q((p) => sql.latencySql(p, id, 'delivered', bounds)),
+          bounds,
+        ),
+        deliveredToRead: rows.histogramFacts(
+          q((p) => sql.latencySql(p, id, 'read', bounds)),
+          bounds,
+        ),
+      },
+      errors: this.errorsOf(id, scope, opts.examples),
+      rejections: q((p) => sql.rejectionCountsSql(p, id)).map((r) => {
         const reason = String(r.reason);
-        const examples = opts.examples > 0 ? all(db, (p) => sql.rejectionExamplesSql(p, id, reason, opts.examples)) : [];
+        const examples = opts.examples > 0 ? q((p) => sql.rejectionExamplesSql(p, id, reason, opts.examples)) : [];
         return rows.rejectionFact(reason, Number(r.n), examples);
       }),
-      prefixes: rows.prefixFacts(all(db, (p) => sql.prefixesSql(p, id))),
+      prefixes: rows.prefixFacts(
+        q((p) => sql.prefixesSql(p, id)),
+        q((p) => sql.prefixStatesSql(p, id, plan.states)),
+        plan.leftOut,
+      ),
     };
   }
 
-  private errorsOf(id: string, examples: number) {
-    const { db } = this;
+  private scopeOf(id: string): sql.AttemptScope {
+    return rows.attemptScope(id, this.q((p) => sql.recipientRangeSql(p, id))[0]);
+  }
+
+  private errorsOf(id: string, scope: sql.AttemptScope, examples: number): ErrorFact[] {
+    const { q } = this;
     return rows.errorFacts(
-      all(db, (p) => sql.requestErrorsSql(p, id, examples)),
-      all(db, (p) => sql.receiptErrorsSql(p, id, examples)),
-      all(db, (p) => sql.errorTitlesSql(p, id)),
+      q((p) => sql.requestErrorsSql(p, scope, examples)),
+      q((p) => sql.receiptErrorsSql(p, id, examples)),
+      q((p) => sql.errorTitlesSql(p, id)),
       examples,
     );
   }
