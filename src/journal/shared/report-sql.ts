@@ -65,20 +65,20 @@ export function latencySql(p: Param, id: string, which: 'delivered' | 'read', bo
 
 /**
  * Request errors with totals and the first `examples` recipients of each, in one pass over the
- * broadcast's attempts that were not accepted. `first` marks a recipient's first attempt with
+ * broadcast's attempts that were not accepted. `is_first` marks a recipient's first attempt with
  * that error, so totals count recipients once and examples are distinct recipients.
  */
 export function requestErrorsSql(p: Param, scope: AttemptScope, examples: number): string {
   const group = 'a.error_code, CASE WHEN a.error_code IS NULL THEN a.outcome END';
   return `SELECT code, outcome, phone, line, detail, requests, recipients FROM (
-      SELECT e.*, row_number() OVER (PARTITION BY code, outcome ORDER BY first DESC, id) AS k,
+      SELECT e.*, row_number() OVER (PARTITION BY code, outcome ORDER BY is_first DESC, id) AS k,
         count(*) OVER (PARTITION BY code, outcome) AS requests,
-        sum(first) OVER (PARTITION BY code, outcome) AS recipients
+        sum(is_first) OVER (PARTITION BY code, outcome) AS recipients
       FROM (SELECT a.id, a.error_code AS code, CASE WHEN a.error_code IS NULL THEN a.outcome END AS outcome,
               r.phone, r.line, a.detail,
-              CASE WHEN row_number() OVER (PARTITION BY ${group}, a.recipient_id ORDER BY a.id) = 1 THEN 1 ELSE 0 END AS first
+              CASE WHEN row_number() OVER (PARTITION BY ${group}, a.recipient_id ORDER BY a.id) = 1 THEN 1 ELSE 0 END AS is_first
             FROM ${attemptsOf(p, scope, true)} AND a.outcome <> 'accepted') e
-    ) w WHERE k <= ${p(Math.max(1, examples))} AND first = 1 ORDER BY code, outcome, k`;
+    ) w WHERE k <= ${p(Math.max(1, examples))} AND is_first = 1 ORDER BY code, outcome, k`;
 }
 
 /** Failed delivery receipts (failed rows with a wamid) by code, with the first few of each. */
