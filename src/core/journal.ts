@@ -4,6 +4,7 @@
 // every method that changes rows does so in one transaction.
 import type { ApplyResult, LegacyEventReader, NewWebhookEvent } from './delivery-events.js';
 import type { Decision } from './engine/retry-policy.js';
+import type { ReportStore } from './report-facts.js';
 import type { RetrySelection } from './rules/retry-eligibility.js';
 import type { SendOutcome } from './sender.js';
 import type {
@@ -29,6 +30,8 @@ export interface Journal {
   readonly optins: OptoutStore;
   /** Problems a preflight should report: not writable, damaged (empty: fine). */
   check(): Promise<string[]>;
+  /** Aggregates for `wa-send report` (src/core/report-facts.ts). */
+  readonly reports: ReportStore;
   close(): Promise<void>;
 }
 

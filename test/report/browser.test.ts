@@ -1,13 +1,14 @@
-// The reports opened in a real browser (Debian's Chromium through playwright-core): they must
-// render with no console error and no network request at all, show their key figures, draw every
-// chart, and fit a phone's width. One browser for every page; screenshots are kept as artifacts.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// The reports opened in a real browser (Debian's Chromium through playwright-core, see
+// browser-check.ts): the renderer's fixture reports, and reports written by `wa-send report` itself
+// from real sandbox runs (receipts through `wa-send webhook`, failures, throttling, a halt). One
+// browser for every page; screenshots are kept as artifacts.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderBroadcastReport, renderJournalReport } from '../../src/report/index.js';
+import { CHROMIUM, checkReport, installed, launch } from './browser-check.js';
 import {
   emptyReport,
   finishedReport,
@@ -17,10 +18,9 @@ import {
   journalReport,
   partialReport,
 } from './fixtures.js';
+import { haltedRun, runWithWebhooks, type Stoppable } from './sandbox-runs.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const INSTALL = 'apt-get install -y chromium';
-const installed = existsSync(CHROMIUM);
 // Locally a missing browser skips (saying so once); CI must run it, so there it fails instead.
 const skip = !installed && !process.env.CI;
 if (skip) console.log(`browser test skipped: Chromium is not installed at ${CHROMIUM} (install it: ${INSTALL})`);
@@ -62,99 +62,66 @@ const cases: [name: string, html: () => string, texts: string[]][] = [
   ],
 ];
 
-// Page-side code as expressions: the repo's tsconfig has no DOM types (Node code only).
-const computed = (page: Page, selector: string, property: string) =>
-  page.evaluate<string>(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).${property}`);
-
 describe.skipIf(skip)('reports in Chromium', () => {
   let context: BrowserContext;
   let dir: string;
+  const stops: Stoppable[] = [];
 
   beforeAll(async () => {
-    if (!installed)
-      throw new Error(
-        `CI runs the browser test but ${CHROMIUM} is missing; install it first: apt-get install -y --no-install-recommends chromium`,
-      );
     dir = mkdtempSync(join(tmpdir(), 'wa-send-report-'));
-    // Without the background-networking flags Chromium itself reaches out (and here is refused).
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1100, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    context = await launch(dir);
     console.log(`report screenshots: ${dir}`);
   });
 
   afterAll(async () => {
     await context?.close();
+    await Promise.all(stops.splice(0).map((s) => s.stop()));
     if (dir) rmSync(join(dir, 'profile'), { recursive: true, force: true });
   });
 
   it.each(cases)('%s report', async (name, render, texts) => {
     const file = join(dir, `${name}.html`);
     writeFileSync(file, render());
-    const url = pathToFileURL(file).href;
-    const page = await context.newPage();
-    const requests: string[] = [];
-    const problems: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    try {
-      await page.goto(url, { waitUntil: 'load' });
+    await checkReport(context, dir, name, file, texts);
+  });
 
-      const text = await page.textContent('body');
-      for (const t of texts) expect(text).toContain(t);
-      expect(await page.locator('script').count()).toBe(0);
-      // The stylesheet is allowed by its hash: a wrong hash would leave the page unstyled.
-      expect(await computed(page, 'main', 'maxWidth')).toBe('1040px');
+  it('written by `wa-send report` from a sandbox run with webhooks, failures and throttling', async () => {
+    const run = await runWithWebhooks(200, ['--fail', '131026=0.05', '--fail', '130429=0.03'], stops, [
+      '--name',
+      'Order updates',
+    ]);
+    const file = join(dir, 'real-partial.html');
+    expect((await run.ws.run(['report', run.id, '-o', file])).code).toBe(0);
+    const status = JSON.parse((await run.ws.run(['status', run.id, '--json'])).stdout);
+    expect(status.delivery.read).toBeGreaterThan(0);
+    const fmt = (n: number) => n.toLocaleString('en-US');
+    await checkReport(context, dir, 'real-partial', file, [
+      run.id,
+      'Order updates',
+      status.state,
+      fmt(status.accepted),
+      fmt(status.delivery.delivered),
+      fmt(status.delivery.read),
+      '131026',
+      'Message undeliverable',
+      'Throughput limit reached',
+      'Accepted → delivered',
+      'United States',
+    ]);
+  });
 
-      const svgs = await page.$$eval('svg', (list) =>
-        list.map((s) => {
-          const box = s.getBoundingClientRect();
-          return { children: s.childElementCount, width: box.width, height: box.height };
-        }),
-      );
-      expect(svgs.length).toBeGreaterThanOrEqual(2);
-      for (const s of svgs) {
-        expect(s.children).toBeGreaterThan(0);
-        expect(s.width).toBeGreaterThan(100);
-        expect(s.height).toBeGreaterThan(40);
-      }
-      await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
-
-      await page.emulateMedia({ colorScheme: 'dark' });
-      expect(await computed(page, 'body', 'backgroundColor')).toBe('rgb(15, 20, 25)');
-      await page.screenshot({ path: join(dir, `${name}-dark.png`), fullPage: true });
-      await page.emulateMedia({ colorScheme: 'dark', media: 'print' });
-      expect(await computed(page, 'body', 'backgroundColor')).toBe('rgb(255, 255, 255)');
-      expect(await computed(page, 'nav.toc', 'display')).toBe('none');
-      await page.emulateMedia({ colorScheme: 'light', media: 'screen' });
-
-      await page.setViewportSize({ width: 390, height: 844 });
-      const widths = await page.evaluate<{ viewport: number; page: number; body: number }>(
-        '({ viewport: document.documentElement.clientWidth, page: document.documentElement.scrollWidth, body: document.body.scrollWidth })',
-      );
-      expect(widths.page).toBeLessThanOrEqual(widths.viewport);
-      expect(widths.body).toBeLessThanOrEqual(widths.viewport);
-      await page.screenshot({ path: join(dir, `${name}-phone.png`), fullPage: true });
-
-      expect(problems).toEqual([]);
-      expect(requests).toEqual([url]);
-    } finally {
-      await page.close();
-    }
+  it('written by `wa-send report` from a run halted half-way (the token stopped working)', async () => {
+    const run = await haltedRun(60, 20, stops);
+    expect(run.broadcast.code).toBe(4);
+    const file = join(dir, 'real-halted.html');
+    expect((await run.ws.run(['report', run.id, '-o', file])).code).toBe(0);
+    await checkReport(context, dir, 'real-halted', file, [
+      run.id,
+      'Renewal reminder',
+      'halted',
+      'a run-wide error stopped it; fix the cause, then resume',
+      `wa-send resume ${run.id}`,
+      '190',
+    ]);
   });
 });

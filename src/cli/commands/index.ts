@@ -10,6 +10,7 @@ import { registerDoctor } from './doctor.js';
 import { registerMetrics } from './metrics.js';
 import { registerOptin, registerOptout } from './phone-list.js';
 import { registerProfiles } from './profiles.js';
+import { registerReport } from './report.js';
 import { registerResume } from './resume.js';
 import { registerRetryFailed } from './retry-failed.js';
 import { registerStatus } from './status.js';
@@ -29,4 +30,5 @@ export const COMMANDS: readonly Register[] = [
   registerDoctor,
   registerProfiles,
   registerCheck,
+  registerReport,
 ];

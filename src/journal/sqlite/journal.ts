@@ -7,6 +7,7 @@ import { applyPendingEvents, SqliteEventStore } from './event-store.js';
 import { checkJournal, JournalFile } from './journal-file.js';
 import { SqlitePhoneListStore } from './optout-store.js';
 import { SqlitePlanStore } from './plan-store.js';
+import { SqliteReportStore } from './report-store.js';
 import { SqliteRunStore } from './run-store.js';
 
 export function openSqliteJournal(path: string, opts: OpenOptions = {}): Journal {
@@ -22,6 +23,7 @@ export function openSqliteJournal(path: string, opts: OpenOptions = {}): Journal
     optouts: new SqlitePhoneListStore(db, file, 'optouts'),
     optins: new SqlitePhoneListStore(db, file, 'optins'),
     check: async () => checkJournal(db, file),
+    reports: new SqliteReportStore(db, file),
     async close() {
       if (closed) return;
       closed = true;

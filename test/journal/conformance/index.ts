@@ -3,6 +3,7 @@ import { broadcastsConformance } from './broadcasts.js';
 import { eventsConformance } from './events.js';
 import type { OpenJournal } from './harness.js';
 import { planningConformance } from './planning.js';
+import { reportsConformance } from './reports.js';
 import { runsConformance } from './runs.js';
 
 export type { OpenedJournal, OpenJournal } from './harness.js';
@@ -12,4 +13,5 @@ export function journalConformance(open: OpenJournal): void {
   runsConformance(open);
   broadcastsConformance(open);
   eventsConformance(open);
+  reportsConformance(open);
 }
