@@ -1,14 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
-// e2e tests spawn the built binary and a sandbox process each; on a 2-core CI box we keep
-// file-level parallelism modest and timeouts generous (tests assert behaviour, never speed).
+// Four files at a time on a 2-core box: most e2e time is spent waiting (stand-in latency, retry
+// backoffs, a child process starting), not computing, so more files overlap their waits. Timeouts
+// are generous: tests assert behaviour, never speed.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    maxWorkers: 2,
+    maxWorkers: 4,
     reporters: ['default'],
   },
 });
