@@ -2,8 +2,10 @@
 // scrape calls `scrape`, which opens the journal read-only, reads and closes it, so a scraper never
 // holds a lock a sender or the webhook receiver would wait for. A scrape that fails answers 503
 // with one line, and the server stays up for the next one.
+
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenOn } from '../net/listen.js';
 import { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 
 export interface MetricsServerOptions {
@@ -45,17 +47,9 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
   });
   server.requestTimeout = 30_000; // a slow client cannot hold a connection open indefinitely
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const { port, origin } = await listenOn(server, opts.host, opts.port);
   return {
-    url: `http://${host}:${port}${METRICS_PATH}`,
+    url: `${origin}${METRICS_PATH}`,
     close: () =>
       new Promise<void>((resolve) => {
         // Prometheus keeps its connection alive between scrapes: idle ones go now, a scrape in flight may finish.

@@ -2,8 +2,10 @@
 // latency, deterministic failures, a throughput cap, signed status webhooks and stats, plus the Graph
 // GETs a preflight reads (phone number node, message_templates). Used by
 // `wa-send sandbox`, in-process by `broadcast --sandbox`, and by tests and benchmarks.
+
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenOn } from '../net/listen.js';
 import { createHandler, type SandboxState } from './handler.js';
 import { FailureInjector } from './inject.js';
 import { applyPatch, DEFAULTS, type ResolvedOptions, type SandboxOptions } from './options.js';
@@ -65,29 +67,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   };
 
   const server = createServer({ keepAliveTimeout: 5000 }, createHandler(state));
-  await listen(server, options.host, options.port);
-  const port = (server.address() as AddressInfo).port;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const { port, origin } = await listenOn(server, options.host, options.port);
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host}:${port}`,
+    url: origin,
     port,
     stats: (o) => stats.snapshot(Boolean(o?.detail), webhooks.stats()),
     configure: state.configure,
     reset: state.reset,
     close: () => (closing ??= shutdown(server, stats, webhooks)),
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 async function shutdown(server: Server, stats: StatsRecorder, webhooks: WebhookEmitter): Promise<void> {

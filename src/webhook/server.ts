@@ -2,9 +2,11 @@
 // POST order is the crash-safety rule: verify the signature over the raw bytes, persist every
 // event in one transaction, answer 200, and only then apply. Meta cannot be asked to resend a
 // webhook it got a 200 for, so nothing is acknowledged before it is on disk.
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Journal } from '../core/journal.js';
+import { listenOn } from '../net/listen.js';
 import { createApplier, type WebhookLog } from './applier.js';
 import { MAX_BODY_BYTES, readBody } from './body.js';
 import { DEFAULT_OPTOUT_KEYWORDS, extractEvents, optoutMatcher, readLegacyEvent } from './events.js';
@@ -116,17 +118,9 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   });
   server.requestTimeout = 30_000; // a slow client cannot hold a connection open indefinitely
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const { port, origin } = await listenOn(server, opts.host, opts.port);
   return {
-    url: `http://${host}:${port}`,
+    url: `${origin}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {

@@ -174,6 +174,22 @@ export async function startSandboxProcess(args: string[] = []): Promise<SandboxP
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await waitForOutput(child, /http:\/\/127\.0\.0\.1:\d+/);
+  return sandboxAt(
+    url,
+    () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) {
+          resolve();
+          return;
+        }
+        child.once('close', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  );
+}
+
+/** A sandbox listening at `url`, read and configured over its HTTP API; `stop` ends it. */
+export function sandboxAt(url: string, stop: () => Promise<void>): SandboxProcess {
   return {
     url,
     env: { WA_API_URL: url, WA_PHONE_NUMBER_ID: '100200300', WA_ACCESS_TOKEN: 'test-token-not-secret' },
@@ -189,15 +205,7 @@ export async function startSandboxProcess(args: string[] = []): Promise<SandboxP
       });
       if (!res.ok) throw new Error(`configure failed: ${res.status} ${await res.text()}`);
     },
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) {
-          resolve();
-          return;
-        }
-        child.once('close', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop,
   };
 }
 

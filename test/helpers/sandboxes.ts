@@ -5,7 +5,7 @@
 // arrivals together.
 import { afterEach } from 'vitest';
 import { main } from '../../src/main.js';
-import { type SandboxProcess, startSandboxProcess, until } from './cli.js';
+import { type SandboxProcess, sandboxAt, startSandboxProcess, until } from './cli.js';
 import { memoryIO } from './memory-io.js';
 
 export function useSandboxes(opts: { ownProcess?: boolean } = {}): (args?: string[]) => Promise<SandboxProcess> {
@@ -38,27 +38,11 @@ async function startSandboxInProcess(args: string[]): Promise<SandboxProcess> {
   }, 'the sandbox to listen');
   const url = /http:\/\/127\.0\.0\.1:\d+/.exec(io.out())![0];
   let stopped: Promise<void> | null = null;
-  return {
-    url,
-    env: { WA_API_URL: url, WA_PHONE_NUMBER_ID: '100200300', WA_ACCESS_TOKEN: 'test-token-not-secret' },
-    async stats(detail = false) {
-      const res = await fetch(`${url}/_sandbox/stats${detail ? '?detail=1' : ''}`);
-      return res.json() as Promise<Record<string, any>>;
-    },
-    async configure(patch) {
-      const res = await fetch(`${url}/_sandbox/config`, {
-        method: 'POST',
-        body: JSON.stringify(patch),
-        headers: { 'content-type': 'application/json' },
-      });
-      if (!res.ok) throw new Error(`configure failed: ${res.status} ${await res.text()}`);
-    },
-    stop: () => {
-      stopped ??= (async () => {
-        io.signal('SIGTERM');
-        await done.catch(() => {});
-      })();
-      return stopped;
-    },
-  };
+  return sandboxAt(url, () => {
+    stopped ??= (async () => {
+      io.signal('SIGTERM');
+      await done.catch(() => {});
+    })();
+    return stopped;
+  });
 }
