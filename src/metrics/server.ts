@@ -4,7 +4,6 @@
 // with one line, and the server stays up for the next one.
 
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { listenOn } from '../net/listen.js';
 import { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 
@@ -47,7 +46,7 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
   });
   server.requestTimeout = 30_000; // a slow client cannot hold a connection open indefinitely
 
-  const { port, origin } = await listenOn(server, opts.host, opts.port);
+  const { origin } = await listenOn(server, opts.host, opts.port);
   return {
     url: `${origin}${METRICS_PATH}`,
     close: () =>

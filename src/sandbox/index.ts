@@ -4,7 +4,6 @@
 // `wa-send sandbox`, in-process by `broadcast --sandbox`, and by tests and benchmarks.
 
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { listenOn } from '../net/listen.js';
 import { createHandler, type SandboxState } from './handler.js';
 import { FailureInjector } from './inject.js';

@@ -4,7 +4,6 @@
 // webhook it got a 200 for, so nothing is acknowledged before it is on disk.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Journal } from '../core/journal.js';
 import { listenOn } from '../net/listen.js';
 import { createApplier, type WebhookLog } from './applier.js';
