@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { JournalError } from '../../src/core/journal.js';
+import { openDatabase } from '../../src/journal/sqlite/db.js';
 import { openSqliteJournal } from '../../src/journal/sqlite/journal.js';
+import { JournalFile } from '../../src/journal/sqlite/journal-file.js';
+import { SqliteRunStore } from '../../src/journal/sqlite/run-store.js';
 import { csvOf, phones, plan, tempDir, writeCsv } from '../helpers/journal.js';
-import { exchangeOf, OWNER, planned, T } from './conformance/harness.js';
+import { exchangeOf, OWNER, outcomes, planned, recordOf, T } from './conformance/harness.js';
 import { journalConformance } from './conformance/index.js';
 
 function openTemp() {
@@ -29,6 +32,49 @@ describe('SQLite journal: conformance', () => {
     };
   });
 });
+
+describe('SQLite journal: after an exchange commits', () => {
+  it('a failure applying waiting webhook events does not make the exchange look failed (nothing recorded twice, no claim lost)', async () => {
+    const { dir, path, journal } = openTemp();
+    const id = await planned(journal, 4);
+    await journal.close();
+    // The same file, with a run store whose event application fails (as a busy journal would).
+    const db = openDatabase(path);
+    const file = new JournalFile(db, path);
+    const runs = new SqliteRunStore(db, file, () => {
+      throw new JournalError('busy', `the journal ${path} is locked by another process`);
+    });
+    await runs.acquireLease(id, OWNER, 30_000, T, () => true);
+    const first = await runs.exchange({ ...exchangeBase(id), claim: 2 });
+    expect(first.claimed).toHaveLength(2);
+    const second = await runs.exchange({
+      ...exchangeBase(id),
+      records: [recordOf(first.claimed[0]!, outcomes.accepted('wamid.A'), T + 10)],
+      claim: 2,
+    });
+    expect(second.claimed).toHaveLength(2);
+    expect(db.prepare('SELECT count(*) FROM attempts').pluck().get()).toBe(1);
+    expect(db.prepare("SELECT count(*) FROM recipients WHERE state = 'sending'").pluck().get()).toBe(3);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+function exchangeBase(id: string) {
+  return {
+    broadcastId: id,
+    sender: 'sandbox',
+    owner: OWNER,
+    leaseTtlMs: 30_000,
+    now: T + 10,
+    records: [],
+    release: [],
+    requeue: [],
+    halt: null,
+    claim: 0,
+    dedupSince: null,
+  };
+}
 
 describe('SQLite journal: the file', () => {
   it('is created private (0600), and an existing read-only journal is never made writable', async () => {

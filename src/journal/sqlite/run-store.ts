@@ -182,7 +182,17 @@ export class SqliteRunStore implements RunStore {
       busyTimeoutMs: RUN_BUSY_TIMEOUT_MS,
       checkIdentity: true,
     });
-    if (x.records.some((r) => r.outcome.kind === 'accepted')) this.file.run(() => this.applyEvents(x.now));
+    // The exchange has committed: from here on nothing may make it look failed (the engine would
+    // write its answers again and lose track of the rows it just claimed). Webhook events waiting for
+    // these wamids are applied now if the journal allows; if not (busy), they stay pending and the
+    // next exchange, prepareRun or the receiver applies them.
+    if (x.records.some((r) => r.outcome.kind === 'accepted')) {
+      try {
+        this.file.run(() => this.applyEvents(x.now));
+      } catch {
+        // left pending, see above
+      }
+    }
     this.file.afterWrite();
     return result;
   }
