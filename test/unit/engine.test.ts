@@ -362,6 +362,30 @@ describe('Engine', () => {
     expect(store.count('sent')).toBe(fake.calls.length); // late answers are still recorded
   });
 
+  it('after a stall longer than the lease, sends none of the rows it had claimed: another box may have taken them over', async () => {
+    const { clock, store } = setup(100);
+    const fake = fakeSender(store, clock, (to) => accepted(to));
+    const exchange = store.exchange.bind(store);
+    let stalled: number[] = [];
+    store.exchange = async (x) => {
+      const res = await exchange(x);
+      if (stalled.length === 0 && res.claimed.length > 0 && store.exchanges > 2) {
+        // Stopped right after the claim for longer than the TTL; box B took the lease (its prepareRun
+        // makes these rows unknown, and `retry-failed --include-unknown` there could send them).
+        stalled = res.claimed.map((r) => r.id);
+        clock.jump(31_000);
+        store.lease = { owner: 'box-b', expiresAt: Infinity };
+      }
+      return res;
+    };
+    const result = await clock.run(engineFor(store, clock, fake.sender, { concurrency: 8 }).run());
+    expect(result.stop).toBe('lease_lost');
+    expect(stalled.length).toBeGreaterThan(0);
+    const sentTo = new Set(fake.calls);
+    const stalledPhones = stalled.map((id) => store.rows.get(id)!.phone);
+    expect(stalledPhones.filter((p) => sentTo.has(p))).toEqual([]);
+  });
+
   it('stops when the broadcast is cancelled by another process', async () => {
     const { clock, store } = setup(100);
     const fake = fakeSender(store, clock, (to, call) => {

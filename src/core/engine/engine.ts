@@ -118,6 +118,11 @@ export interface EngineResult {
 }
 
 const CLAIM_MAX = 256;
+/**
+ * Claimed rows are sent only while the last lease renewal is younger than this share of the TTL
+ * (renewals come every third of it): after a stall, an exchange confirms the lease before any send.
+ */
+const LEASE_SURE_FRACTION = 2 / 3;
 /** The failure-rate alert looks at the last answers, once there are enough of them to mean something. */
 const FAILURE_WINDOW = 200;
 const FAILURE_MIN_ANSWERS = 20;
@@ -192,6 +197,8 @@ export class Engine {
   private claimPausedUntil = 0;
   private idleBudget: number;
   private renewAt = 0;
+  /** When the last exchange that renewed our lease started: the lease runs to then + TTL. */
+  private leaseRenewedAt = -Infinity;
   private lastProgressAt = -Infinity;
   private readonly retrying = new Set<number>();
   /** Rows this run recorded as failed (a halt may send some of them back). */
@@ -335,6 +342,7 @@ export class Engine {
     this.inFlight -= records.length; // slots free only now: `sending` rows never exceed concurrency
     if (halt !== null) this.haltWritten = true;
     this.renewAt = now + this.opts.leaseTtlMs / 3;
+    if (res.leaseHeld) this.leaseRenewedAt = now;
     this.result.skipped += res.skipped;
     if (!res.leaseHeld) this.requestStop('lease_lost');
     else if (res.status === 'cancelled') this.requestStop('cancelled');
@@ -396,6 +404,13 @@ export class Engine {
   }
 
   private launchReady(now: number): void {
+    if (this.ready.length === 0) return;
+    // After a stall (SIGSTOP, a frozen VM, a journal locked for long) the lease may have expired and
+    // another box taken the broadcast over, marking these rows unknown: confirm the lease first.
+    if (now - this.leaseRenewedAt >= this.opts.leaseTtlMs * LEASE_SURE_FRACTION) {
+      this.renewAt = Math.min(this.renewAt, now);
+      return;
+    }
     let n = Math.min(this.ready.length, this.gate.available(now));
     while (n-- > 0) this.launch(this.ready.shift()!, now);
   }
