@@ -127,14 +127,19 @@ export class RateGate {
     const from = Math.max(this.nextStartAt, now - SLACK_MS, this.pausedUntil);
     if (from > until) return 0;
     const paced = Math.floor(((until - from) * this.rate) / 1000) + 1;
-    return Math.min(paced, this.windowFree(until));
+    return this.windowFree(until, paced);
   }
 
-  /** Starts the window still allows at `at`: ring entries older than the window, counted from the oldest. */
-  private windowFree(at: number): number {
+  /**
+   * Starts the window still allows at `at`, up to `atMost`: ring entries older than the window,
+   * counted from the oldest. Stopping at `atMost` keeps this O(starts asked for), not O(--rate): at
+   * a high --rate with a slower real pace nearly every entry is expired.
+   */
+  private windowFree(at: number, atMost: number): number {
     const windowMs = this.windowAt(at);
+    const limit = Math.min(atMost, this.ring.length);
     let free = 0;
-    for (let i = 0; i < this.ring.length; i++) {
+    for (let i = 0; i < limit; i++) {
       if (at - this.ring[(this.head + i) % this.ring.length]! < windowMs) break;
       free++;
     }
