@@ -13,21 +13,24 @@ describe('journal faults during a run (e2e)', () => {
     const s = await sandbox(['--latency', '50']);
     const ws = workspace(s.env);
     const csv = writeCsv(ws.dir, csvWithPhones(200));
-    let held = 0;
-    const r = await ws.run(['broadcast', csv, '--template', 'hello_world', '--yes', '--rate', '400'], {
+    let locking: Promise<{ held: number; acceptedBefore: number }> | null = null;
+    const r = await ws.run(['broadcast', csv, '--template', 'hello_world', '--yes', '--rate', '100'], {
       withIO: () => {
-        void until(async () => (await s.stats()).accepted >= 50, '50 accepted').then(async () => {
+        locking = until(async () => (await s.stats()).accepted >= 50, '50 accepted').then(async () => {
           const lock = new Database(ws.journal);
           lock.exec('BEGIN EXCLUSIVE');
+          const acceptedBefore = (await s.stats()).accepted;
           const t0 = Date.now();
           await new Promise((resolve) => setTimeout(resolve, 1000)); // the lock's lifetime, not a race
           lock.exec('ROLLBACK');
           lock.close();
-          held = Date.now() - t0;
+          return { held: Date.now() - t0, acceptedBefore };
         });
       },
     });
-    expect(held).toBeGreaterThanOrEqual(1000);
+    const lock = await locking!;
+    expect(lock.held).toBeGreaterThanOrEqual(1000);
+    expect(lock.acceptedBefore).toBeLessThan(200); // the lock came while the run was sending
     expect(r.code).toBe(0);
     expect(r.stderr).not.toMatch(/SqliteError|at .*\.js:\d+/);
     expect(query(ws.journal, "SELECT 1 FROM recipients WHERE state <> 'sent'")).toEqual([]);

@@ -86,13 +86,18 @@ export class SqliteBroadcastStore implements BroadcastStore {
             `SELECT id FROM broadcasts b WHERE status = 'open' AND (EXISTS (
                SELECT 1 FROM recipients r WHERE r.broadcast_id = b.id
                  AND ((r.state = 'retry' AND r.next_attempt_at <= ?) OR ${filter}))
-               -- A run that stopped at the daily limit is the sweep's to continue once the window frees up.
-               OR ((SELECT outcome FROM runs WHERE broadcast_id = b.id ORDER BY started_at DESC, id DESC LIMIT 1) = 'daily_limit'
-                   AND EXISTS (SELECT 1 FROM recipients r WHERE r.broadcast_id = b.id AND r.state = 'pending')))
+               -- Rows left pending by a run that stopped for a reason of its own (the daily limit, an
+               -- API that stopped answering, journal trouble) or died (killed, a reboot: never ended,
+               -- lease expired) are the sweep's to continue. Not a run a person stopped (Ctrl-C,
+               -- --limit), a halt, or a broadcast never sent (declined, planned with --limit 0).
+               OR (EXISTS (SELECT 1 FROM recipients r WHERE r.broadcast_id = b.id AND r.state = 'pending')
+                   AND EXISTS (SELECT 1 FROM runs x WHERE x.id = (SELECT id FROM runs WHERE broadcast_id = b.id ORDER BY started_at DESC, id DESC LIMIT 1)
+                     AND (x.outcome IN ('daily_limit', 'pending', 'journal')
+                          OR (x.ended_at IS NULL AND coalesce(b.lease_expires_at, 0) <= ?)))))
              ORDER BY created_at, rowid`,
           )
           .pluck()
-          .all(now, ...values) as string[],
+          .all(now, ...values, now) as string[],
     );
   }
 

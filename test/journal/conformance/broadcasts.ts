@@ -93,6 +93,40 @@ export function broadcastsConformance(open: OpenJournal): void {
       await cleanup();
     });
 
+    it('the sweep continues pending rows a run left for itself or died with, never those a person stopped', async () => {
+      const { journal, cleanup } = await open();
+      const ids: Record<string, string> = {};
+      for (const [name, outcome] of [
+        ['never-run', undefined],
+        ['died', null],
+        ['api-gone', 'pending'],
+        ['daily', 'daily_limit'],
+        ['journal', 'journal'],
+        ['ctrl-c', 'interrupted'],
+        ['limit', 'limit'],
+        ['halted', 'halted'],
+      ] as const) {
+        const id = await planned(journal, 2, { key: name });
+        ids[name] = id;
+        if (outcome === undefined) continue;
+        const run = await journal.runs.logRunStart({
+          broadcastId: id,
+          mode: 'broadcast',
+          owner: OWNER,
+          rate: 1,
+          concurrency: 1,
+          startedAt: T,
+        });
+        if (outcome !== null) await journal.runs.logRunEnd(run, outcome, null, T + 1);
+      }
+      const due = await journal.broadcasts.withRetriesDue({}, T + 60_000);
+      expect(due.sort()).toEqual([ids.died, ids['api-gone'], ids.daily, ids.journal].sort());
+      // A run still holding its lease is not dead yet.
+      await journal.runs.acquireLease(ids.died!, OWNER, 120_000, T + 60_000, () => true);
+      expect(await journal.broadcasts.withRetriesDue({}, T + 61_000)).not.toContain(ids.died);
+      await cleanup();
+    });
+
     it('cancel skips the open rows and stores the broadcast cancelled', async () => {
       const { journal, cleanup } = await open();
       const { id } = await seeded(journal, [{ state: 'sent', wamid: 'w' }, { state: 'pending' }, { state: 'retry', at: T + 1 }]);
