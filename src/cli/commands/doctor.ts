@@ -18,7 +18,7 @@ export const registerDoctor: Register = (program, bind) => {
     .addOption(
       new Option('--timeout <duration>', 'how long each check waits for the API before it only warns')
         .argParser(duration('--timeout'))
-        .default(PREFLIGHT_TIMEOUT_MS, '10s'),
+        .default(PREFLIGHT_TIMEOUT_MS, '5s'),
     )
     .option('--json', 'print {"ok": …, "checks": [{check, status, line}]} on stdout')
     .action(bind(async () => (await import('../actions/doctor.js')).doctorAction));

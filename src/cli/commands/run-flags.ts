@@ -28,7 +28,7 @@ export interface RunFlags {
 
 export const RUN_DEFAULTS = { concurrency: 32, maxAttempts: 5, maxWaitMs: 5 * 60_000, alertFailureRate: 30 };
 /** How long a preflight (or doctor) check waits for the API before it only warns. */
-export const PREFLIGHT_TIMEOUT_MS = 10_000;
+export const PREFLIGHT_TIMEOUT_MS = 5_000;
 /** Meta caps a number at 1,000 msg/s; more requests than that in flight only queue up in the API. */
 export const MAX_CONCURRENCY = 1000;
 
@@ -84,7 +84,7 @@ export function addRunFlags(command: Command): Command {
       .addOption(
         new Option('--preflight-timeout <duration>', 'how long each preflight check waits for the API before it only warns')
           .argParser(duration('--preflight-timeout'))
-          .default(PREFLIGHT_TIMEOUT_MS, '10s'),
+          .default(PREFLIGHT_TIMEOUT_MS, '5s'),
       )
       .option('--wait', 'when another process sends from the same number, wait for its turn instead of exiting 5')
       .option('--waba-id <id>', 'WhatsApp Business Account id, for the template check (env WA_WABA_ID)')
