@@ -3,6 +3,7 @@
 // conformance suite in test/journal runs against both. Every method is async (PostgreSQL is), and
 // every method that changes rows does so in one transaction.
 import type { ApplyResult, LegacyEventReader, NewWebhookEvent } from './delivery-events.js';
+import type { CopyStore } from './journal-copy.js';
 import type { Decision } from './engine/retry-policy.js';
 import type { RetrySelection } from './rules/retry-eligibility.js';
 import type { SendOutcome } from './sender.js';
@@ -25,6 +26,8 @@ export interface Journal {
   readonly broadcasts: BroadcastStore;
   readonly events: EventStore;
   readonly optouts: OptoutStore;
+  /** Every row out, or into an empty journal (`wa-send journal copy`; src/core/journal-copy.ts). */
+  readonly copy: CopyStore;
   close(): Promise<void>;
 }
 

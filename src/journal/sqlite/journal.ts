@@ -3,6 +3,7 @@
 import type { Journal } from '../../core/journal.js';
 import { SqliteBroadcastStore } from './broadcast-store.js';
 import { openDatabase, type OpenOptions } from './db.js';
+import { SqliteCopyStore } from './dump.js';
 import { applyPendingEvents, SqliteEventStore } from './event-store.js';
 import { JournalFile } from './journal-file.js';
 import { SqliteOptoutStore } from './optout-store.js';
@@ -20,6 +21,7 @@ export function openSqliteJournal(path: string, opts: OpenOptions = {}): Journal
     broadcasts: new SqliteBroadcastStore(db, file),
     events: new SqliteEventStore(db, file),
     optouts: new SqliteOptoutStore(db, file),
+    copy: new SqliteCopyStore(db, file),
     async close() {
       if (closed) return;
       closed = true;
