@@ -3,6 +3,7 @@
 import type { Register } from './action.js';
 import { registerBroadcast } from './broadcast.js';
 import { registerCancel } from './cancel.js';
+import { registerJournal } from './journal.js';
 import { registerMetrics } from './metrics.js';
 import { registerOptout } from './optout.js';
 import { registerResume } from './resume.js';
@@ -21,4 +22,5 @@ export const COMMANDS: readonly Register[] = [
   registerWebhook,
   registerSandbox,
   registerMetrics,
+  registerJournal,
 ];

@@ -25,7 +25,7 @@ export function isConnectionLoss(err: unknown): boolean {
 }
 
 /** An error while opening the journal: what is wrong, where, and what to check, on one line. */
-export function openError(err: unknown, loc: PgLocation): Error {
+export function openError(err: unknown, loc: PgLocation, passwordFrom: string | null): Error {
   if (err instanceof WaSendError || err instanceof JournalError) return err;
   const code = codeOf(err);
   const message = messageOf(err);
@@ -41,11 +41,11 @@ export function openError(err: unknown, loc: PgLocation): Error {
   if (['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code) || /timeout/i.test(message)) {
     return usageError(`${cannot}: no answer from ${at}`, 'check the host, the port and any firewall between this machine and the server');
   }
-  if (code === '28P01') {
-    return usageError(`${cannot}: password authentication failed for user ${user}`, 'check the password (in the URL, PGPASSWORD or ~/.pgpass)');
-  }
-  if (/password must be a string|no password/i.test(message)) {
+  if (passwordFrom === null && (code === '28P01' || /password must be a string/i.test(message))) {
     return usageError(`${cannot}: the server asks for a password for user ${user} and none was given`, 'put it in PGPASSWORD or ~/.pgpass (or the URL)');
+  }
+  if (code === '28P01') {
+    return usageError(`${cannot}: password authentication failed for user ${user} (password from ${passwordFrom})`, 'check the password (in the URL, PGPASSWORD or ~/.pgpass)');
   }
   if (code === '28000') {
     return usageError(`${cannot}: the server refused user ${user} from this machine`, 'check pg_hba.conf on the server, the user name, and sslmode');

@@ -38,7 +38,7 @@ export async function openPostgresJournal(url: string, opts: PgOpenOptions): Pro
     }
   } catch (err) {
     await db.end().catch(() => {});
-    throw openError(err instanceof JournalError && err.cause !== undefined ? err.cause : err, loc);
+    throw openError(err instanceof JournalError && err.cause !== undefined ? err.cause : err, loc, db.passwordFrom);
   }
   return assemble(db, opts.printable);
 }

@@ -1,6 +1,7 @@
 // The password when the URL has none, looked up the way psql does: PGPASSWORD, then the password
-// file (PGPASSFILE or ~/.pgpass, ignored when others can read it). pg has its own .pgpass reader,
-// but it is deprecated and warns on stderr; this one is asked only when the server wants a password.
+// file (PGPASSFILE or ~/.pgpass, ignored when others can read it). Read here, from the environment
+// the CLI was given (--env-file included), rather than by pg: pg reads only the process's
+// environment, and its own .pgpass reader is deprecated and warns on stderr.
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -8,12 +9,27 @@ import type { PgLocation } from './url.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export function passwordLookup(loc: PgLocation, env: Env): () => Promise<string | undefined> {
-  return async () => env.PGPASSWORD ?? fromPassFile(loc, env);
+export interface FoundPassword {
+  password: string;
+  /** Where it came from, for messages: "PGPASSWORD" or the file's path. */
+  source: string;
 }
 
-function fromPassFile(loc: PgLocation, env: Env): string | undefined {
+export function lookupPassword(loc: PgLocation, env: Env): FoundPassword | undefined {
+  if (env.PGPASSWORD) return { password: env.PGPASSWORD, source: 'PGPASSWORD' };
   const path = env.PGPASSFILE ?? join(env.HOME ?? homedir(), '.pgpass');
+  const password = fromPassFile(path, loc, env);
+  return password === undefined ? undefined : { password, source: path };
+}
+
+/** The connection string with this password in it: for pg only, never printed. */
+export function withPassword(connectionString: string, password: string): string {
+  const url = new URL(connectionString);
+  url.password = encodeURIComponent(password);
+  return url.toString();
+}
+
+function fromPassFile(path: string, loc: PgLocation, env: Env): string | undefined {
   let text: string;
   try {
     // libpq skips a password file that group or others can read; so do we.

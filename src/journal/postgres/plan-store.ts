@@ -22,9 +22,11 @@ export class PgPlanStore implements PlanStore {
   async openStaging(): Promise<PlanStaging> {
     const session = await this.db.dedicated();
     try {
-      // Sorting a million phones once is the whole cost of dedup: give it memory (this session only).
+      // Sorting a million phones once is the whole cost of dedup: give it memory (this session only;
+      // temp_buffers can only be set before the session's first TEMP table, hence no error if not).
+      await session.conn.client.query("SET temp_buffers = '64MB'").catch(() => {});
       await session.conn.client.query(`
-        SET temp_buffers = '64MB'; SET work_mem = '64MB';
+        SET work_mem = '64MB';
         CREATE TEMP TABLE stage_rows (line INTEGER NOT NULL, input TEXT NOT NULL, phone TEXT COLLATE "C" NOT NULL, vars TEXT);
         CREATE TEMP TABLE stage_rejections (line INTEGER NOT NULL, input TEXT, reason TEXT NOT NULL, detail TEXT, duplicate_of INTEGER);`);
     } catch (err) {

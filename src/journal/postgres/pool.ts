@@ -5,7 +5,7 @@ import pg from 'pg';
 import { JournalError } from '../../core/journal.js';
 import { copyRows } from './copy-rows.js';
 import { runError } from './errors.js';
-import { type Env, passwordLookup } from './password.js';
+import { type Env, lookupPassword, withPassword } from './password.js';
 import type { PgLocation } from './url.js';
 
 /** How long a statement waits for a row another process has locked before the journal counts as busy. */
@@ -46,15 +46,17 @@ export interface Conn {
 export class PgDb {
   private readonly pool: pg.Pool;
   private readonly initialized = new WeakSet<pg.PoolClient>();
+  /** Where the password came from ("the URL", "PGPASSWORD", a file), or null: none was given. */
+  readonly passwordFrom: string | null;
 
   constructor(
     readonly loc: PgLocation,
     private readonly opts: PoolOptions,
   ) {
+    const found = loc.hasPassword ? undefined : lookupPassword(loc, opts.env);
+    this.passwordFrom = loc.hasPassword ? 'the URL' : (found?.source ?? null);
     this.pool = new pg.Pool({
-      connectionString: loc.connectionString,
-      // pg takes "no password" (undefined) from this function too; its types say string.
-      ...(loc.hasPassword ? {} : { password: passwordLookup(loc, opts.env) as () => Promise<string> }),
+      connectionString: found === undefined ? loc.connectionString : withPassword(loc.connectionString, found.password),
       application_name: 'wa-send',
       max: opts.max ?? 4,
       idleTimeoutMillis: 30_000,
