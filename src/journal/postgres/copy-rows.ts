@@ -10,14 +10,24 @@ const CHUNK_CHARS = 256 * 1024;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\uFFFD' };
 
 export async function copyRows(client: pg.PoolClient, table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<void> {
+  await copyText(client, table, columns, encode(rows));
+}
+
+/** COPY rows already encoded by encodeRow. */
+export async function copyText(client: pg.PoolClient, table: string, columns: readonly string[], chunks: Iterable<string>): Promise<void> {
   const sink = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-  await pipeline(Readable.from(encode(rows)), sink);
+  await pipeline(Readable.from(chunks), sink);
+}
+
+/** One row in COPY's text format, newline included. */
+export function encodeRow(row: readonly unknown[]): string {
+  return `${row.map(field).join('\t')}\n`;
 }
 
 function* encode(rows: Iterable<readonly unknown[]>): Generator<string> {
   let chunk = '';
   for (const row of rows) {
-    chunk += `${row.map(field).join('\t')}\n`;
+    chunk += encodeRow(row);
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';

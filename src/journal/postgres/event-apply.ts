@@ -44,7 +44,12 @@ const ROW_COLUMNS = `id, broadcast_id, phone, state, wamid, sent_at, delivered_a
 export async function applyPendingEvents(db: PgDb, now: number): Promise<ApplyResult> {
   const s = db.loc.schema;
   const result: ApplyResult = { applied: 0, waiting: 0, ignored: 0, optouts: [], errors: [] };
-  const [any] = await db.query(`SELECT 1 FROM ${s}.webhook_events WHERE applied_at IS NULL AND event IS NOT NULL LIMIT 1`, [], `wa_events_any_${s}`);
+  // id + 0: through webhook_events_pending, never past the applied events (see migrations.ts).
+  const [any] = await db.query(
+    `SELECT 1 FROM ${s}.webhook_events WHERE applied_at IS NULL AND event IS NOT NULL ORDER BY id + 0 LIMIT 1`,
+    [],
+    `wa_events_any_${s}`,
+  );
   if (any === undefined) return result;
   let afterId = 0;
   for (;;) {
@@ -62,10 +67,10 @@ async function applyPage(c: Conn, s: string, afterId: number, now: number, resul
   // wamid no row has yet, within the grace period): rescanning them is then nearly free.
   const page = await c.rows<Stored>(
     `SELECT e.id, e.event, e.received_at FROM ${s}.webhook_events e
-     WHERE e.applied_at IS NULL AND e.event IS NOT NULL AND e.id > $1
+     WHERE e.applied_at IS NULL AND e.event IS NOT NULL AND e.id + 0 > $1
        AND NOT (e.kind = 'status' AND e.callback_data IS NULL AND e.received_at >= $2
                 AND NOT EXISTS (SELECT 1 FROM ${s}.recipients r WHERE r.wamid = e.wamid))
-     ORDER BY e.id LIMIT $3 FOR UPDATE OF e SKIP LOCKED`,
+     ORDER BY e.id + 0 LIMIT $3 FOR UPDATE OF e SKIP LOCKED`,
     [afterId, now - UNMATCHED_GRACE_MS, PAGE_SIZE],
   );
   const events: { stored: Stored; event: DeliveryEvent | null }[] = page.map((stored) => {

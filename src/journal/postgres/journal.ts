@@ -45,10 +45,11 @@ export async function openPostgresJournal(url: string, opts: PgOpenOptions): Pro
 
 function assemble(db: PgDb, location: string): Journal {
   let closed = false;
+  const background = coalesced((now) => applyPendingEvents(db, now));
   return {
     location,
     plans: new PgPlanStore(db),
-    runs: new PgRunStore(db, (now) => applyPendingEvents(db, now)),
+    runs: new PgRunStore(db, (now) => applyPendingEvents(db, now), background.kick),
     broadcasts: new PgBroadcastStore(db),
     events: new PgEventStore(db),
     optouts: new PgOptoutStore(db),
@@ -56,7 +57,39 @@ function assemble(db: PgDb, location: string): Journal {
     async close() {
       if (closed) return;
       closed = true;
+      await background.idle();
       await db.end();
+    },
+  };
+}
+
+/**
+ * Runs fn in the background, one pass at a time; a kick during a pass asks for one more after it.
+ * Errors are dropped: events left pending are applied by the next pass, a resume or a receiver.
+ */
+function coalesced(fn: (now: number) => Promise<unknown>) {
+  let running: Promise<void> | null = null;
+  let again: number | null = null;
+  const kick = (now: number): void => {
+    if (running !== null) {
+      again = now;
+      return;
+    }
+    running = fn(now)
+      .then(() => undefined, () => undefined)
+      .finally(() => {
+        running = null;
+        if (again !== null) {
+          const next = again;
+          again = null;
+          kick(next);
+        }
+      });
+  };
+  return {
+    kick,
+    async idle(): Promise<void> {
+      while (running !== null) await running;
     },
   };
 }

@@ -11,9 +11,13 @@ import type {
 } from '../../core/journal.js';
 import type { RejectionReason } from '../../core/types.js';
 import { newBroadcastId } from '../shared/broadcast-id.js';
+import { encodeRow } from './copy-rows.js';
 import type { Conn, PgDb } from './pool.js';
 
+const RECIPIENT_COLUMNS = ['line', 'input', 'phone', 'vars'] as const;
 const REJECTION_COLUMNS = ['line', 'input', 'reason', 'detail', 'duplicate_of'] as const;
+/** Staged rows go to the server in COPYs of about this much text (a few per 100,000 rows). */
+const FLUSH_CHARS = 2 * 1024 * 1024;
 const SORTED_PAGE = 20_000;
 
 export class PgPlanStore implements PlanStore {
@@ -40,6 +44,8 @@ export class PgPlanStore implements PlanStore {
 class PgStaging implements PlanStaging {
   private sealed = false;
   private readonly c: Conn;
+  private readonly recipients = new CopyBuffer('pg_temp.stage_rows', RECIPIENT_COLUMNS);
+  private readonly rejections = new CopyBuffer('pg_temp.stage_rejections', REJECTION_COLUMNS);
 
   constructor(
     private readonly s: string,
@@ -49,12 +55,14 @@ class PgStaging implements PlanStaging {
   }
 
   async stageBatch(recipients: StagedRecipient[], rejections: StagedRejection[]): Promise<void> {
-    if (recipients.length > 0) {
-      await this.c.copyIn('pg_temp.stage_rows', ['line', 'input', 'phone', 'vars'], recipients.map((r) => [r.line, r.input, r.phone, r.vars]));
-    }
-    if (rejections.length > 0) {
-      await this.c.copyIn('pg_temp.stage_rejections', REJECTION_COLUMNS, rejections.map((r) => [r.line, r.input, r.reason, r.detail, r.duplicateOf ?? null]));
-    }
+    for (const r of recipients) this.recipients.add(encodeRow([r.line, r.input, r.phone, r.vars]));
+    for (const r of rejections) this.rejections.add(encodeRow([r.line, r.input, r.reason, r.detail, r.duplicateOf ?? null]));
+    if (this.recipients.chars + this.rejections.chars >= FLUSH_CHARS) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    await this.recipients.flush(this.c);
+    await this.rejections.flush(this.c);
   }
 
   /**
@@ -63,15 +71,14 @@ class PgStaging implements PlanStaging {
    */
   private async seal(): Promise<void> {
     if (this.sealed) return;
+    await this.flush();
     await this.c.run(`
       CREATE TEMP TABLE stage_recipients AS
         SELECT DISTINCT ON (phone) line, input, phone, vars FROM pg_temp.stage_rows ORDER BY phone, line;
       INSERT INTO pg_temp.stage_rejections (line, input, reason, detail, duplicate_of)
         SELECT s.line, s.input, 'duplicate', 'same number as line ' || r.line, r.line
         FROM pg_temp.stage_rows s JOIN pg_temp.stage_recipients r ON r.phone = s.phone AND r.line <> s.line;
-      DROP TABLE pg_temp.stage_rows;
-      CREATE UNIQUE INDEX ON pg_temp.stage_recipients (phone);
-      ANALYZE pg_temp.stage_recipients;`);
+      DROP TABLE pg_temp.stage_rows;`);
     this.sealed = true;
   }
 
@@ -97,16 +104,17 @@ class PgStaging implements PlanStaging {
 
   async forEachSorted(update: (phone: string, vars: string | null) => void): Promise<void> {
     await this.seal();
-    // Pages by phone: a million rows never sit in memory at once.
-    let after = '';
-    for (;;) {
-      const page = await this.c.rows<{ phone: string; vars: string | null }>(
-        'SELECT phone, vars FROM pg_temp.stage_recipients WHERE phone > $1 ORDER BY phone LIMIT $2',
-        [after, SORTED_PAGE],
-      );
-      for (const r of page) update(r.phone, r.vars);
-      if (page.length < SORTED_PAGE) return;
-      after = page[page.length - 1]!.phone;
+    // One sort, read through a cursor a page at a time: a million rows never sit in memory at once.
+    await this.c.run('BEGIN');
+    try {
+      await this.c.run('DECLARE sorted NO SCROLL CURSOR FOR SELECT phone, vars FROM pg_temp.stage_recipients ORDER BY phone');
+      for (;;) {
+        const page = await this.c.rows<{ phone: string; vars: string | null }>(`FETCH ${SORTED_PAGE} FROM sorted`);
+        for (const r of page) update(r.phone, r.vars);
+        if (page.length < SORTED_PAGE) break;
+      }
+    } finally {
+      await this.c.run('COMMIT');
     }
   }
 
@@ -170,5 +178,29 @@ class PgStaging implements PlanStaging {
   async drop(): Promise<void> {
     // The TEMP tables and the session settings go with the connection.
     this.session.release(true);
+  }
+}
+
+/** Rows encoded for COPY, waiting to be sent in one go. */
+class CopyBuffer {
+  private lines: string[] = [];
+  chars = 0;
+
+  constructor(
+    private readonly table: string,
+    private readonly columns: readonly string[],
+  ) {}
+
+  add(line: string): void {
+    this.lines.push(line);
+    this.chars += line.length;
+  }
+
+  async flush(c: Conn): Promise<void> {
+    if (this.lines.length === 0) return;
+    const lines = this.lines;
+    this.lines = [];
+    this.chars = 0;
+    await c.copyEncoded(this.table, this.columns, [lines.join('')]);
   }
 }

@@ -3,7 +3,7 @@
 // while (plan staging, a dump). Every error comes out translated (errors.ts).
 import pg from 'pg';
 import { JournalError } from '../../core/journal.js';
-import { copyRows } from './copy-rows.js';
+import { copyRows, copyText } from './copy-rows.js';
 import { runError } from './errors.js';
 import { type Env, lookupPassword, withPassword } from './password.js';
 import type { PgLocation } from './url.js';
@@ -40,6 +40,8 @@ export interface Conn {
   run(text: string, values?: unknown[], name?: string): Promise<number>;
   /** COPY rows into a table (values in `columns` order). */
   copyIn(table: string, columns: readonly string[], rows: Iterable<readonly unknown[]>): Promise<void>;
+  /** COPY rows already in COPY's text format (copy-rows.ts encodeRow). */
+  copyEncoded(table: string, columns: readonly string[], chunks: Iterable<string>): Promise<void>;
   readonly client: pg.PoolClient;
 }
 
@@ -117,6 +119,11 @@ export class PgDb {
     await this.pool.end();
   }
 
+  /** fn on one connection, without a transaction (each statement commits on its own). */
+  async withConnection<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
+    return this.withConn(fn);
+  }
+
   private async withConn<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
     const client = await this.checkout();
     let lost: Error | undefined;
@@ -169,6 +176,13 @@ export class PgDb {
       copyIn: async (table, columns, rows) => {
         try {
           await copyRows(client, table, columns, rows);
+        } catch (err) {
+          throw this.translate(err);
+        }
+      },
+      copyEncoded: async (table, columns, chunks) => {
+        try {
+          await copyText(client, table, columns, chunks);
         } catch (err) {
           throw this.translate(err);
         }

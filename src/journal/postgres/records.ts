@@ -1,10 +1,18 @@
 // Writing the engine's answers (DESIGN §3 rule 3): one UPDATE for every row of an exchange and one
-// INSERT for the audit trail, whatever the batch size. A row is written only while it is ours and
-// `sending`, or `unknown` (a late answer after a takeover); never over a row another runner claimed.
+// INSERT for the audit trail, whatever the batch size (the values travel as arrays, unnested). A
+// row is written only while it is ours and `sending`, or `unknown` (a late answer after a
+// takeover); never over a row another runner has claimed since.
 import type { AttemptRecord } from '../../core/journal.js';
 import type { Conn } from './pool.js';
 
-function recordSql(s: string): string {
+/** Placeholders ($n) of one statement's parameters, by name. */
+export type Params<K extends string> = Record<K, string>;
+
+export const RECORD_ARRAYS = ['id', 'accepted', 'state', 'wamid', 'at', 'delta', 'next', 'code', 'title', 'detail', 'class', 'pairHit'] as const;
+export const ATTEMPT_ARRAYS = ['recipient', 'started', 'finished', 'http', 'code', 'outcome', 'detail'] as const;
+export const OPTOUT_ARRAYS = ['phone', 'detail'] as const;
+
+export function recordSql(s: string, p: Params<'owner' | 'now' | (typeof RECORD_ARRAYS)[number]>): string {
   return `UPDATE ${s}.recipients r SET
       state = v.state,
       wamid = CASE WHEN v.accepted THEN v.wamid ELSE r.wamid END,
@@ -14,71 +22,70 @@ function recordSql(s: string): string {
       error_code = v.code, error_title = v.title, error_detail = v.detail, error_class = v.class,
       failed_at = CASE WHEN v.state = 'failed' THEN v.at ELSE r.failed_at END,
       pair_rate_hits = r.pair_rate_hits + v.pair_hit,
-      updated_at = $2
-    FROM unnest($3::bigint[], $4::bool[], $5::text[], $6::text[], $7::bigint[], $8::int[], $9::bigint[],
-                $10::int[], $11::text[], $12::text[], $13::text[], $14::int[])
+      updated_at = ${p.now}::bigint
+    FROM unnest(${p.id}::bigint[], ${p.accepted}::bool[], ${p.state}::text[], ${p.wamid}::text[], ${p.at}::bigint[],
+                ${p.delta}::int[], ${p.next}::bigint[], ${p.code}::int[], ${p.title}::text[], ${p.detail}::text[],
+                ${p.class}::text[], ${p.pairHit}::int[])
       AS v(id, accepted, state, wamid, at, delta, next, code, title, detail, class, pair_hit)
-    WHERE r.id = v.id AND ((r.state = 'sending' AND r.claimed_by = $1) OR r.state = 'unknown')`;
+    WHERE r.id = v.id AND ((r.state = 'sending' AND r.claimed_by = ${p.owner}) OR r.state = 'unknown')`;
 }
 
-function attemptSql(s: string): string {
+export function attemptSql(s: string, p: Params<(typeof ATTEMPT_ARRAYS)[number]>): string {
   return `INSERT INTO ${s}.attempts (recipient_id, started_at, finished_at, http_status, error_code, outcome, detail)
-    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[])`;
+    SELECT * FROM unnest(${p.recipient}::bigint[], ${p.started}::bigint[], ${p.finished}::bigint[], ${p.http}::int[],
+                         ${p.code}::int[], ${p.outcome}::text[], ${p.detail}::text[])`;
 }
 
-function optoutSql(s: string): string {
+/** A 131050 answer opts the number out at once (the next claim of any sender skips it). */
+export function optoutSql(s: string, p: Params<'now' | (typeof OPTOUT_ARRAYS)[number]>): string {
   return `INSERT INTO ${s}.optouts (phone, source, detail, created_at)
-    SELECT phone, 'error_131050', detail, $3 FROM unnest($1::text[], $2::text[]) AS u(phone, detail)
+    SELECT phone, 'error_131050', detail, ${p.now}::bigint FROM unnest(${p.phone}::text[], ${p.detail}::text[]) AS u(phone, detail)
     ON CONFLICT (phone) DO NOTHING`;
 }
 
-export async function writeRecords(c: Conn, s: string, records: readonly AttemptRecord[], owner: string, now: number): Promise<void> {
+export interface RecordValues {
+  records: unknown[][];
+  attempts: unknown[][];
+  optouts: unknown[][];
+}
+
+/** The records as column arrays, in RECORD_ARRAYS / ATTEMPT_ARRAYS / OPTOUT_ARRAYS order. */
+export function recordValues(records: readonly AttemptRecord[]): RecordValues {
   // Rows locked in id order, as every other writer of recipients locks them: no deadlock cycles.
   const sorted = [...records].sort((a, b) => a.recipient.id - b.recipient.id);
-  const cols = {
-    id: [] as number[], accepted: [] as boolean[], state: [] as string[], wamid: [] as (string | null)[], at: [] as number[],
-    delta: [] as number[], next: [] as (number | null)[], code: [] as (number | null)[], title: [] as (string | null)[],
-    detail: [] as (string | null)[], cls: [] as (string | null)[], pairHit: [] as number[],
+  const out: RecordValues = {
+    records: RECORD_ARRAYS.map(() => []),
+    attempts: ATTEMPT_ARRAYS.map(() => []),
+    optouts: OPTOUT_ARRAYS.map(() => []),
   };
-  const attempts = { id: [] as number[], started: [] as number[], finished: [] as number[], http: [] as (number | null)[], code: [] as (number | null)[], outcome: [] as string[], detail: [] as (string | null)[] };
-  const optouts = { phone: [] as string[], detail: [] as (string | null)[] };
+  const push = (arrays: unknown[][], values: unknown[]) => values.forEach((v, i) => arrays[i]!.push(v));
   for (const { recipient, startedAt, finishedAt, outcome: o, decision: d } of sorted) {
     const accepted = o.kind === 'accepted';
     const code = o.kind === 'error' ? o.code : null;
     const title = o.kind === 'error' ? o.title : o.kind === 'unknown' ? 'No answer (may have been sent)' : 'Could not reach the API';
-    cols.id.push(recipient.id);
-    cols.accepted.push(accepted);
-    cols.state.push(accepted ? 'sent' : d.state);
-    cols.wamid.push(accepted ? o.wamid : null);
-    cols.at.push(finishedAt);
-    cols.delta.push(accepted ? 0 : d.attemptsDelta);
-    cols.next.push(accepted ? null : d.nextAttemptAt);
-    cols.code.push(code);
-    cols.title.push(accepted ? null : title);
-    cols.detail.push(accepted ? null : o.detail);
-    cols.cls.push(accepted ? null : d.errorClass);
-    cols.pairHit.push(o.kind === 'error' && o.errorClass === 'pair_rate' ? 1 : 0);
-    attempts.id.push(recipient.id);
-    attempts.started.push(startedAt);
-    attempts.finished.push(finishedAt);
-    attempts.http.push(o.kind === 'accepted' || o.kind === 'error' ? o.httpStatus : null);
-    attempts.code.push(code);
-    attempts.outcome.push(accepted ? 'accepted' : (d.errorClass ?? o.kind));
-    attempts.detail.push(accepted ? o.wamid : o.detail);
-    if (!accepted && d.optOut) {
-      optouts.phone.push(recipient.phone);
-      optouts.detail.push(title);
-    }
+    push(out.records, [
+      recipient.id, accepted, accepted ? 'sent' : d.state, accepted ? o.wamid : null, finishedAt, accepted ? 0 : d.attemptsDelta,
+      accepted ? null : d.nextAttemptAt, code, accepted ? null : title, accepted ? null : o.detail, accepted ? null : d.errorClass,
+      o.kind === 'error' && o.errorClass === 'pair_rate' ? 1 : 0,
+    ]);
+    push(out.attempts, [
+      recipient.id, startedAt, finishedAt, o.kind === 'accepted' || o.kind === 'error' ? o.httpStatus : null, code,
+      accepted ? 'accepted' : (d.errorClass ?? o.kind), accepted ? o.wamid : o.detail,
+    ]);
+    if (!accepted && d.optOut) push(out.optouts, [recipient.phone, title]);
   }
-  await c.run(
-    recordSql(s),
-    [owner, now, cols.id, cols.accepted, cols.state, cols.wamid, cols.at, cols.delta, cols.next, cols.code, cols.title, cols.detail, cols.cls, cols.pairHit],
-    `wa_record_${s}`,
-  );
-  await c.run(
-    attemptSql(s),
-    [attempts.id, attempts.started, attempts.finished, attempts.http, attempts.code, attempts.outcome, attempts.detail],
-    `wa_attempt_${s}`,
-  );
-  if (optouts.phone.length > 0) await c.run(optoutSql(s), [optouts.phone, optouts.detail, now]);
+  return out;
+}
+
+/** $first, $first+1, … for the names, in order. */
+export function placeholders<K extends string>(names: readonly K[], first: number): Params<K> {
+  return Object.fromEntries(names.map((n, i) => [n, `$${first + i}`])) as Params<K>;
+}
+
+/** The records in their own statements (inside the caller's transaction). */
+export async function writeRecords(c: Conn, s: string, records: readonly AttemptRecord[], owner: string, now: number): Promise<void> {
+  const v = recordValues(records);
+  await c.run(recordSql(s, { owner: '$1', now: '$2', ...placeholders(RECORD_ARRAYS, 3) }), [owner, now, ...v.records], `wa_record_${s}`);
+  await c.run(attemptSql(s, placeholders(ATTEMPT_ARRAYS, 1)), v.attempts, `wa_attempt_${s}`);
+  if (v.optouts[0]!.length > 0) await c.run(optoutSql(s, { now: '$1', ...placeholders(OPTOUT_ARRAYS, 2) }), [now, ...v.optouts]);
 }

@@ -1,7 +1,8 @@
 // Running a broadcast in PostgreSQL (DESIGN §3 rules 2-4, 6). The lease is a row lock plus a TTL:
 // acquiring reads the broadcast FOR UPDATE, so two boxes cannot both win; every exchange renews it
-// in the same transaction that records answers and claims rows. Answers are written in one
-// statement per exchange, guarded by state and claimant; claims use FOR UPDATE SKIP LOCKED.
+// atomically with recording the answers (guarded by state and claimant) and claiming (FOR UPDATE
+// SKIP LOCKED): in one statement when there is nothing to give back (exchange.ts), otherwise in a
+// transaction whose statements keep SQLite's order (records, releases, requeues, halt, claim).
 import type {
   ExchangeRequest,
   ExchangeResult,
@@ -14,6 +15,7 @@ import type {
 import { leaseIsLive } from '../../core/rules/status.js';
 import type { StoredStatus } from '../../core/types.js';
 import { claimRows } from './claim.js';
+import { canExchangeInOneStatement, exchangeInOneStatement } from './exchange.js';
 import type { Conn, PgDb } from './pool.js';
 import { writeRecords } from './records.js';
 
@@ -52,6 +54,8 @@ export class PgRunStore implements RunStore {
     private readonly db: PgDb,
     /** Applies webhook events that were waiting for the wamids just recorded. */
     private readonly applyEvents: (now: number) => Promise<unknown>,
+    /** The same, in the background: a run does not wait for it (the receivers apply events too). */
+    private readonly applyEventsSoon: (now: number) => void,
   ) {
     this.sql = statements(db.loc.schema);
   }
@@ -91,12 +95,12 @@ export class PgRunStore implements RunStore {
   }
 
   async exchange(x: ExchangeRequest): Promise<ExchangeResult> {
-    const result = await this.db.tx((c) => this.exchangeTx(c, x));
-    if (x.records.some((r) => r.outcome.kind === 'accepted')) {
-      // The answers are committed: a failure here must not look like a failed exchange (the engine
-      // would write them again). The events stay pending for the next pass or the receiver.
-      await this.applyEvents(x.now).catch(() => {});
-    }
+    const { eventsPending, ...result } = canExchangeInOneStatement(x)
+      ? await this.exchangeFast(x)
+      : { ...(await this.db.tx((c) => this.exchangeTx(c, x))), eventsPending: true };
+    // Events waiting for the wamids just written. Not awaited: the answers are committed whatever
+    // happens to it, and the engine starts no request until this returns.
+    if (eventsPending && x.records.some((r) => r.outcome.kind === 'accepted')) this.applyEventsSoon(x.now);
     return result;
   }
 
@@ -111,6 +115,18 @@ export class PgRunStore implements RunStore {
 
   async logRunEnd(runId: number, outcome: string, reason: string | null, now: number): Promise<void> {
     await this.db.run(`UPDATE ${this.db.loc.schema}.runs SET ended_at = $1, outcome = $2, reason = $3 WHERE id = $4`, [now, outcome, reason, runId]);
+  }
+
+  private async exchangeFast(x: ExchangeRequest): Promise<ExchangeResult & { eventsPending: boolean }> {
+    const s = this.db.loc.schema;
+    const { more, ...result } = await this.db.withConnection((c) => exchangeInOneStatement(c, s, x));
+    if (more === 0) return result;
+    // Rare: rows were opted out after planning. Claim again, as the SQLite journal does, in its own statement.
+    const again = await this.db.withConnection((c) => claimRows(c, s, x.broadcastId, x.owner, more, x.now));
+    const claimed = [...result.claimed, ...again.claimed];
+    const nextRetryAt =
+      claimed.length < x.claim ? ((await this.db.query<{ at: number | null }>(this.sql.nextRetry, [x.broadcastId]))[0]?.at ?? null) : null;
+    return { ...result, claimed, skipped: result.skipped + again.skipped, nextRetryAt };
   }
 
   private async exchangeTx(c: Conn, x: ExchangeRequest): Promise<ExchangeResult> {
