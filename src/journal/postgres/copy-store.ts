@@ -25,6 +25,8 @@ export class PgCopyStore implements CopyStore {
     const s = this.db.loc.schema;
     const { conn, release } = await this.db.dedicated();
     try {
+      // A snapshot held while the target writes each chunk (it locks nothing: no need to end it early).
+      await conn.run('SET idle_in_transaction_session_timeout = 0');
       await conn.run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       for (const table of COPY_TABLES) {
         const key = ORDER[table];

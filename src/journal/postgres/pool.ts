@@ -82,9 +82,9 @@ export class PgDb {
   }
 
   /** fn inside BEGIN … COMMIT on one connection; rolled back when it throws. */
-  async tx<T>(fn: (c: Conn) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  async tx<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
     return this.withConn(async (c) => {
-      await c.client.query(begin);
+      await c.client.query('BEGIN');
       try {
         const result = await fn(c);
         await c.client.query('COMMIT');
