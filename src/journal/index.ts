@@ -26,6 +26,8 @@ export function printableLocation(location: string): string {
   try {
     const url = new URL(location);
     if (url.password !== '') url.password = '***';
+    // libpq also takes the password as a parameter.
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
     return url.toString();
   } catch {
     return location.replace(/:\/\/([^/@:]*):[^/@]*@/, '://$1:***@');

@@ -3,6 +3,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JournalError } from '../../src/core/journal.js';
+import { printableLocation } from '../../src/journal/index.js';
 import { openError, runError } from '../../src/journal/postgres/errors.js';
 import { lookupPassword } from '../../src/journal/postgres/password.js';
 import { parsePgUrl } from '../../src/journal/postgres/url.js';
@@ -20,6 +21,12 @@ describe('the journal URL', () => {
     expect(loc.connectionString).toContain('sslmode=verify-full');
     expect(loc.connectionString).toContain('uselibpqcompat=true');
     expect(parsePgUrl('postgresql://db/wa')).toMatchObject({ port: 5432, schema: 'wa_send', user: null, hasPassword: false });
+  });
+
+  it('is printed without its password, wherever the URL holds it', () => {
+    expect(printableLocation('postgres://ops:s3cret@db/wa?schema=x')).toBe('postgres://ops:***@db/wa?schema=x');
+    expect(printableLocation('postgres://ops@db/wa?password=s3cret&schema=x')).toBe('postgres://ops@db/wa?password=***&schema=x');
+    expect(parsePgUrl('postgres://ops@db/wa?password=s3cret').hasPassword).toBe(true);
   });
 
   it('refuses a schema name that is not a plain lower-case identifier', () => {

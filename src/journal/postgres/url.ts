@@ -58,7 +58,7 @@ export function parsePgUrl(location: string): PgLocation {
     port,
     database,
     user,
-    hasPassword: url.password !== '',
+    hasPassword: url.password !== '' || url.searchParams.has('password'),
     label: `${host}:${port}/${database} (schema ${schema})`,
   };
 }
