@@ -39,8 +39,12 @@ function waSend(args, env) {
   return { child, done };
 }
 
+const sandboxes = new Set();
+
 async function startSandbox(args) {
   const { child } = waSend(['sandbox', '--port', '0', '--json', ...args], { PATH: process.env.PATH });
+  sandboxes.add(child);
+  child.on('close', () => sandboxes.delete(child));
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => { out += d; const m = /"url":\s*"([^"]+)"/.exec(out); if (m) resolve(m[1]); });
@@ -251,6 +255,7 @@ try {
   if (want('takeover')) await takeover(server);
   if (want('copy')) await copy(server);
 } finally {
+  for (const child of sandboxes) child.kill('SIGTERM'); // a run that failed half way
   await server.stop();
 }
 console.log(failures.length === 0 ? '\nall acceptance checks passed' : `\n${failures.length} acceptance checks FAILED`);

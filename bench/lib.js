@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: data generation, child processes, peak RSS.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,7 +96,7 @@ export async function startPostgres() {
     journalUrl: () => `postgres://postgres:${password}@127.0.0.1:${port}/postgres?schema=bench_${++n}`,
     /** Server processes' CPU seconds so far (postmaster and every backend). */
     cpuSeconds: () => processTreeCpu(server.process?.pid),
-    stop: async () => { await server.stop(); },
+    stop: async () => { await server.stop(); rmSync(dir, { recursive: true, force: true }); },
   };
 }
 
