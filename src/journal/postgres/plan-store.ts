@@ -1,0 +1,211 @@
+// Planning in PostgreSQL (DESIGN §3 rule 1): rows are COPied into TEMP tables on a connection held
+// for the staging's lifetime (private to it, gone with it: a killed plan leaves nothing), duplicates
+// are found in one pass once every row is in, and the plan is published in one transaction.
+import type { NewBroadcast, PlanStaging, PlanStore, StagedCounts, StagedRecipient, StagedRejection } from '../../core/journal.js';
+import type { RejectionReason } from '../../core/types.js';
+import { newBroadcastId } from '../shared/broadcast-id.js';
+import { encodeRow } from './copy-rows.js';
+import type { Conn, PgDb } from './pool.js';
+
+const RECIPIENT_COLUMNS = ['line', 'input', 'phone', 'vars'] as const;
+const REJECTION_COLUMNS = ['line', 'input', 'reason', 'detail', 'duplicate_of'] as const;
+/** Staged rows go to the server in COPYs of about this much text (a few per 100,000 rows). */
+const FLUSH_CHARS = 2 * 1024 * 1024;
+const SORTED_PAGE = 20_000;
+
+export class PgPlanStore implements PlanStore {
+  constructor(private readonly db: PgDb) {}
+
+  async openStaging(): Promise<PlanStaging> {
+    const session = await this.db.dedicated();
+    try {
+      // Sorting a million phones once is the whole cost of dedup: give it memory (this session only;
+      // temp_buffers can only be set before the session's first TEMP table, hence no error if not).
+      await session.conn.client.query("SET temp_buffers = '64MB'").catch(() => {});
+      await session.conn.client.query(`
+        SET work_mem = '64MB';
+        CREATE TEMP TABLE stage_rows (line INTEGER NOT NULL, input TEXT NOT NULL, phone TEXT COLLATE "C" NOT NULL, vars TEXT);
+        CREATE TEMP TABLE stage_rejections (line INTEGER NOT NULL, input TEXT, reason TEXT NOT NULL, detail TEXT, duplicate_of INTEGER);`);
+    } catch (err) {
+      session.release(true);
+      throw this.db.translate(err);
+    }
+    return new PgStaging(this.db.loc.schema, session);
+  }
+}
+
+class PgStaging implements PlanStaging {
+  private sealed = false;
+  private readonly c: Conn;
+  private readonly recipients = new CopyBuffer('pg_temp.stage_rows', RECIPIENT_COLUMNS);
+  private readonly rejections = new CopyBuffer('pg_temp.stage_rejections', REJECTION_COLUMNS);
+
+  constructor(
+    private readonly s: string,
+    private readonly session: { conn: Conn; release(destroy?: boolean): void },
+  ) {
+    this.c = session.conn;
+  }
+
+  async stageBatch(recipients: StagedRecipient[], rejections: StagedRejection[]): Promise<void> {
+    for (const r of recipients) this.recipients.add(encodeRow([r.line, r.input, r.phone, r.vars]));
+    for (const r of rejections) this.rejections.add(encodeRow([r.line, r.input, r.reason, r.detail, r.duplicateOf ?? null]));
+    if (this.recipients.chars + this.rejections.chars >= FLUSH_CHARS) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    await this.recipients.flush(this.c);
+    await this.rejections.flush(this.c);
+  }
+
+  /**
+   * Once every row is staged: the first row of each phone is the recipient (the lowest line, as
+   * rows arrive in file order), every later one a `duplicate` naming it.
+   */
+  private async seal(): Promise<void> {
+    if (this.sealed) return;
+    await this.flush();
+    await this.c.run(`
+      CREATE TEMP TABLE stage_recipients AS
+        SELECT DISTINCT ON (phone) line, input, phone, vars FROM pg_temp.stage_rows ORDER BY phone, line;
+      INSERT INTO pg_temp.stage_rejections (line, input, reason, detail, duplicate_of)
+        SELECT s.line, s.input, 'duplicate', 'same number as line ' || r.line, r.line
+        FROM pg_temp.stage_rows s JOIN pg_temp.stage_recipients r ON r.phone = s.phone AND r.line <> s.line;
+      DROP TABLE pg_temp.stage_rows;`);
+    this.sealed = true;
+  }
+
+  async counts(): Promise<StagedCounts> {
+    await this.seal();
+    const [n] = await this.c.rows<{ recipients: number; opted_out: number }>(
+      `SELECT (SELECT count(*) FROM pg_temp.stage_recipients) AS recipients,
+         (SELECT count(*) FROM pg_temp.stage_recipients s JOIN ${this.s}.optouts o ON o.phone = s.phone) AS opted_out`,
+    );
+    const rows = await this.c.rows<{ reason: string; n: number }>(
+      'SELECT reason, count(*) AS n FROM pg_temp.stage_rejections GROUP BY reason',
+    );
+    const rejections: Record<string, number> = Object.fromEntries(rows.map((r) => [r.reason, r.n]));
+    if (n!.opted_out > 0) rejections.opted_out = (rejections.opted_out ?? 0) + n!.opted_out;
+    return { recipients: n!.recipients - n!.opted_out, rejections };
+  }
+
+  async examples(reasons: RejectionReason[], limit: number): Promise<StagedRejection[]> {
+    await this.seal();
+    return this.c.rows<StagedRejection>(
+      'SELECT line, input, reason, detail FROM pg_temp.stage_rejections WHERE reason = ANY($1) ORDER BY line LIMIT $2',
+      [reasons, limit],
+    );
+  }
+
+  async forEachSorted(update: (phone: string, vars: string | null) => void): Promise<void> {
+    await this.seal();
+    // One sort, read through a cursor a page at a time: a million rows never sit in memory at once.
+    await this.c.run('BEGIN');
+    try {
+      await this.c.run('DECLARE sorted NO SCROLL CURSOR FOR SELECT phone, vars FROM pg_temp.stage_recipients ORDER BY phone');
+      for (;;) {
+        const page = await this.c.rows<{ phone: string; vars: string | null }>(`FETCH ${SORTED_PAGE} FROM sorted`);
+        for (const r of page) update(r.phone, r.vars);
+        if (page.length < SORTED_PAGE) break;
+      }
+    } finally {
+      await this.c.run('COMMIT');
+    }
+  }
+
+  async first(): Promise<StagedRecipient | null> {
+    await this.seal();
+    const [row] = await this.c.rows<StagedRecipient>(
+      `SELECT line, input, phone, vars FROM pg_temp.stage_recipients s
+       WHERE NOT EXISTS (SELECT 1 FROM ${this.s}.optouts o WHERE o.phone = s.phone) ORDER BY line LIMIT 1`,
+    );
+    return row ?? null;
+  }
+
+  async commit(b: NewBroadcast): Promise<{ id: string; created: boolean }> {
+    await this.seal();
+    await this.c.run('BEGIN');
+    try {
+      const result = await this.publish(b);
+      await this.c.run('COMMIT');
+      return result;
+    } catch (err) {
+      await this.c.run('ROLLBACK').catch(() => {});
+      throw err;
+    }
+  }
+
+  private async publish(b: NewBroadcast): Promise<{ id: string; created: boolean }> {
+    const { c, s } = this;
+    let id: string | null = null;
+    while (id === null) {
+      // Another process may publish the same key at the same moment: its insert wins, ours does nothing.
+      const [inserted] = await c.rows<{ id: string }>(
+        `INSERT INTO ${s}.broadcasts (id, key, name, target, spec, source_file, source_sha256, rows_read, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
+        [
+          newBroadcastId(),
+          b.key,
+          b.name,
+          JSON.stringify(b.target),
+          JSON.stringify(b.spec),
+          b.sourceFile,
+          b.sourceSha256,
+          b.rowsRead,
+          b.createdAt,
+        ],
+      );
+      if (inserted) id = inserted.id;
+      else {
+        const [existing] = await c.rows<{ id: string }>(`SELECT id FROM ${s}.broadcasts WHERE key = $1`, [b.key]);
+        if (existing) return { id: existing.id, created: false };
+        // otherwise the random id was taken: draw another
+      }
+    }
+    await c.run(
+      `INSERT INTO ${s}.rejections (broadcast_id, line, input, reason, detail, duplicate_of)
+       SELECT $1, line, input, reason, detail, duplicate_of FROM pg_temp.stage_rejections
+       UNION ALL
+       SELECT $1, r.line, r.input, 'opted_out', 'opted out (' || o.source || ')', NULL
+         FROM pg_temp.stage_recipients r JOIN ${s}.optouts o ON o.phone = r.phone
+       ORDER BY line`,
+      [id],
+    );
+    await c.run(
+      `INSERT INTO ${s}.recipients (broadcast_id, line, input, phone, vars, state, updated_at)
+       SELECT $1, line, input, phone, vars, 'pending', $2 FROM pg_temp.stage_recipients r
+       WHERE NOT EXISTS (SELECT 1 FROM ${s}.optouts o WHERE o.phone = r.phone) ORDER BY line`,
+      [id, b.createdAt],
+    );
+    return { id, created: true };
+  }
+
+  async drop(): Promise<void> {
+    // The TEMP tables and the session settings go with the connection.
+    this.session.release(true);
+  }
+}
+
+/** Rows encoded for COPY, waiting to be sent in one go. */
+class CopyBuffer {
+  private lines: string[] = [];
+  chars = 0;
+
+  constructor(
+    private readonly table: string,
+    private readonly columns: readonly string[],
+  ) {}
+
+  add(line: string): void {
+    this.lines.push(line);
+    this.chars += line.length;
+  }
+
+  async flush(c: Conn): Promise<void> {
+    if (this.lines.length === 0) return;
+    const lines = this.lines;
+    this.lines = [];
+    this.chars = 0;
+    await c.copyEncoded(this.table, this.columns, [lines.join('')]);
+  }
+}
