@@ -4,8 +4,10 @@
 // so plan order, the audit trail's references and event order survive the copy. Field names are the
 // column names both adapters share; a column added to the journal is added here and to both.
 //
-// A copy is never running: broadcasts carry no lease. What a copied row means (a `sending` row
-// becomes `unknown`) is decided by the use case (src/core/usecases/copy-journal.ts), not here.
+// A copy is never running: broadcasts carry no lease, and the number leases (one sender per number)
+// are not copied at all: a lease is who is sending right now, not data, and nobody is sending from
+// the copy. What a copied row means (a `sending` row becomes `unknown`) is decided by the use case
+// (src/core/usecases/copy-journal.ts), not here.
 
 export interface CopiedBroadcast {
   id: string;
@@ -18,6 +20,11 @@ export interface CopiedBroadcast {
   source_sha256: string | null;
   rows_read: number;
   created_at: number;
+  /** The phone number id or "sandbox" (null only in a journal from before numbers were recorded). */
+  sender: string | null;
+  profile: string | null;
+  /** 1: rows need a recorded opt-in; 0: not (SQLite stores it so; PostgreSQL reads its boolean as this). */
+  require_optin: number;
   status: string;
   reason: string | null;
 }
@@ -45,6 +52,7 @@ export interface CopiedRecipient {
   claimed_by: string | null;
   pair_rate_hits: number;
   retry_rounds: number;
+  message_hash: string | null;
 }
 
 export interface CopiedRejection {
@@ -94,7 +102,8 @@ export interface CopiedEvent {
   applied_at: number | null;
 }
 
-export interface CopiedOptout {
+/** An entry of the suppression list (optouts) or of the proofs of opt-in (optins). */
+export interface CopiedPhone {
   phone: string;
   source: string;
   detail: string | null;
@@ -108,7 +117,8 @@ export interface CopyTables {
   attempts: CopiedAttempt;
   runs: CopiedRun;
   webhook_events: CopiedEvent;
-  optouts: CopiedOptout;
+  optouts: CopiedPhone;
+  optins: CopiedPhone;
 }
 
 export type CopyTable = keyof CopyTables;
@@ -128,6 +138,9 @@ export const COPY_COLUMNS: { readonly [T in CopyTable]: readonly (keyof CopyTabl
     'source_sha256',
     'rows_read',
     'created_at',
+    'sender',
+    'profile',
+    'require_optin',
     'status',
     'reason',
   ],
@@ -154,6 +167,7 @@ export const COPY_COLUMNS: { readonly [T in CopyTable]: readonly (keyof CopyTabl
     'claimed_by',
     'pair_rate_hits',
     'retry_rounds',
+    'message_hash',
   ],
   rejections: ['id', 'broadcast_id', 'line', 'input', 'reason', 'detail', 'duplicate_of'],
   attempts: ['id', 'recipient_id', 'started_at', 'finished_at', 'http_status', 'error_code', 'outcome', 'detail'],
@@ -171,6 +185,7 @@ export const COPY_COLUMNS: { readonly [T in CopyTable]: readonly (keyof CopyTabl
     'applied_at',
   ],
   optouts: ['phone', 'source', 'detail', 'created_at'],
+  optins: ['phone', 'source', 'detail', 'created_at'],
 };
 
 export const COPY_TABLES = Object.keys(COPY_COLUMNS) as CopyTable[];
@@ -183,7 +198,7 @@ export type CopyCounts = Record<CopyTable, number>;
 export interface CopyStore {
   /** Every table's rows, from one consistent snapshot, in COPY_TABLES order, in chunks of at most COPY_CHUNK_ROWS. */
   dump(): AsyncIterable<CopyChunk>;
-  /** Nothing in the journal: no broadcast, opt-out, webhook event or run. */
+  /** Nothing in the journal: no broadcast, opt-out, opt-in, webhook event or run. */
   isEmpty(): Promise<boolean>;
   /**
    * Loads a dump into this journal in one transaction (a copy that fails leaves nothing); refuses,

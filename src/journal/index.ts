@@ -9,7 +9,7 @@ export interface JournalOptions {
   readonly?: boolean;
   /** Every commit synced to disk before it returns (the webhook receiver). */
   durable?: boolean;
-  /** The environment PostgreSQL's PGPASSWORD and PGPASSFILE are read from (default: the process's). */
+  /** The environment PostgreSQL's PGPASSWORD and PGPASSFILE are read from (the CLI's, after --env-file; default: none). */
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -42,10 +42,7 @@ export async function openJournal(location: string, opts: JournalOptions = {}): 
   }
   if (scheme === 'postgres' || scheme === 'postgresql') {
     const { openPostgresJournal } = await import('./postgres/journal.js');
-    // Until every caller hands its environment in (the CLI's, after --env-file), libpq's variables
-    // come from the process, as psql reads them.
-    const env = opts.env ?? process.env;
-    return openPostgresJournal(location, { ...opts, env, printable: printableLocation(location) });
+    return openPostgresJournal(location, { ...opts, env: opts.env ?? {}, printable: printableLocation(location) });
   }
   throw usageError(`--journal "${scheme}://…" is not a journal wa-send knows: give a file path or a postgres:// URL`);
 }

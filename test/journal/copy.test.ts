@@ -99,6 +99,8 @@ describe('journal copy', () => {
     expect(await pg.runs.prepareRun(id, 'box-b', T + 40_000)).toEqual({ orphans: 0, settled: 0 });
     const x = await pg.runs.exchange({
       broadcastId: id,
+      sender: 'sandbox',
+      dedupSince: null,
       owner: 'box-b',
       leaseTtlMs: 30_000,
       now: T + 40_000,

@@ -38,7 +38,9 @@ export async function copyJournal(from: Journal, to: Journal, now: number, owner
           yield chunk;
           continue;
         }
-        yield { table: 'recipients', rows: chunk.rows.map((r) => (r.state === 'sending' ? (inFlight++, orphaned(r, now)) : r)) };
+        const rows = chunk.rows.map((r) => (r.state === 'sending' ? orphaned(r, now) : r));
+        inFlight += chunk.rows.filter((r) => r.state === 'sending').length;
+        yield { table: 'recipients', rows };
       }
     })(),
   );

@@ -13,18 +13,14 @@ import {
   type CopyStore,
   type CopyTable,
 } from '../../core/journal-copy.js';
-import type { Conn, PgDb } from './pool.js';
+import { copyOrder, isEmptySql } from '../shared/copy-sql.js';
+import { SCHEMA_VERSION, schemaState } from './migrations.js';
+import type { PgDb, Rows } from './pool.js';
 
-/** The key each table is read in order of (and paged by). */
-const ORDER: Record<CopyTable, string> = {
-  broadcasts: 'seq',
-  recipients: 'id',
-  rejections: 'id',
-  attempts: 'id',
-  runs: 'id',
-  webhook_events: 'id',
-  optouts: 'phone',
-};
+/** seq is the broadcasts' creation order. */
+const ORDER = copyOrder('seq');
+/** What a dump selects for a column that is not read as is: require_optin as SQLite's 0/1. */
+const SELECTED: Record<string, string> = { require_optin: 'require_optin::int AS require_optin' };
 const WITH_IDS: readonly CopyTable[] = ['recipients', 'rejections', 'attempts', 'runs', 'webhook_events'];
 
 export class PgCopyStore implements CopyStore {
@@ -32,6 +28,7 @@ export class PgCopyStore implements CopyStore {
 
   async *dump(): AsyncGenerator<CopyChunk> {
     const s = this.db.loc.schema;
+    await checkCurrent(this.db);
     const { conn, release } = await this.db.dedicated();
     try {
       // A snapshot held while the target writes each chunk (it locks nothing: no need to end it early).
@@ -39,7 +36,7 @@ export class PgCopyStore implements CopyStore {
       await conn.run('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       for (const table of COPY_TABLES) {
         const key = ORDER[table];
-        const columns = table === 'broadcasts' ? [...COPY_COLUMNS[table], 'seq'] : COPY_COLUMNS[table];
+        const columns = [...COPY_COLUMNS[table], ...(table === 'broadcasts' ? ['seq'] : [])].map((c) => SELECTED[c] ?? c);
         let after: unknown = null;
         for (;;) {
           const where = after === null ? '' : `WHERE ${key} > $2`;
@@ -61,7 +58,7 @@ export class PgCopyStore implements CopyStore {
   }
 
   async isEmpty(): Promise<boolean> {
-    return isEmpty({ rows: (text, values) => this.db.query(text, values) }, this.db.loc.schema);
+    return isEmpty(this.db, this.db.loc.schema);
   }
 
   async load(chunks: AsyncIterable<CopyChunk>): Promise<CopyCounts> {
@@ -98,10 +95,21 @@ export class PgCopyStore implements CopyStore {
   }
 }
 
-async function isEmpty(c: Pick<Conn, 'rows'>, s: string): Promise<boolean> {
-  const [row] = await c.rows<{ empty: boolean }>(
-    `SELECT NOT EXISTS (SELECT 1 FROM ${s}.broadcasts) AND NOT EXISTS (SELECT 1 FROM ${s}.optouts)
-       AND NOT EXISTS (SELECT 1 FROM ${s}.webhook_events) AND NOT EXISTS (SELECT 1 FROM ${s}.runs) AS empty`,
-  );
+async function isEmpty(c: Pick<Rows, 'rows'>, s: string): Promise<boolean> {
+  const [row] = await c.rows<{ empty: boolean }>(`SELECT ${isEmptySql(`${s}.`)} AS empty`);
   return row!.empty;
+}
+
+/**
+ * The source is opened read-only, so a schema an older wa-send wrote is not migrated: it lacks
+ * columns the copy carries. Upgrading it is one command that writes to it.
+ */
+async function checkCurrent(db: PgDb): Promise<void> {
+  const state = await schemaState(db, db.loc);
+  if (state.kind === 'behind') {
+    throw usageError(
+      `the journal ${db.loc.label} was written by an older wa-send (schema ${state.version} of ${SCHEMA_VERSION}): upgrade it before copying`,
+      'any wa-send command that writes to it upgrades it (e.g. wa-send doctor --journal …)',
+    );
+  }
 }

@@ -7,7 +7,7 @@ import type { ApplyResult, DeliveryEvent, OptoutChange, PreferenceEvent, StatusE
 import { statusEffect } from '../../core/rules/delivery.js';
 import { latestPreference, PREFERENCE_SOURCE } from '../../core/rules/preferences.js';
 import { parseRecipientKey, type RecipientState } from '../../core/types.js';
-import { addOptoutsEach, removeOptouts } from './optout-store.js';
+import { addOptoutsEach, removePhones } from './optout-store.js';
 import type { Conn, PgDb } from './pool.js';
 
 /** See the SQLite event store: how long a status matching no recipient waits for its wamid. */
@@ -264,7 +264,7 @@ async function applyPreference(c: Conn, s: string, event: PreferenceEvent, now: 
   if (latest.value === 'stop') return addOptoutsEach(c, s, event.phones, PREFERENCE_SOURCE, latest.detail, now);
   const lifted: OptoutChange[] = [];
   for (const phone of event.phones) {
-    if ((await removeOptouts(c, s, [phone], PREFERENCE_SOURCE)) > 0)
+    if ((await removePhones(c, s, 'optouts', [phone], PREFERENCE_SOURCE)) > 0)
       lifted.push({ phone, source: PREFERENCE_SOURCE, lifted: true });
   }
   return lifted;

@@ -2,15 +2,17 @@
 // migrates the schema (or, read-only, reads it as it is), and assembles the port's stores.
 import { type Journal, JournalError } from '../../core/journal.js';
 import { PgBroadcastStore } from './broadcast-store.js';
+import { checkJournal } from './check.js';
 import { PgCopyStore } from './copy-store.js';
 import { openError } from './errors.js';
 import { applyPendingEvents } from './event-apply.js';
 import { PgEventStore } from './event-store.js';
 import { createTempJournal, migrate, schemaState } from './migrations.js';
-import { PgOptoutStore } from './optout-store.js';
+import { PgPhoneListStore } from './optout-store.js';
 import type { Env } from './password.js';
 import { PgPlanStore } from './plan-store.js';
 import { PgDb } from './pool.js';
+import { PgReportStore } from './report-store.js';
 import { PgRunStore } from './run-store.js';
 import { parsePgUrl } from './url.js';
 
@@ -40,10 +42,10 @@ export async function openPostgresJournal(url: string, opts: PgOpenOptions): Pro
     await db.end().catch(() => {});
     throw openError(err instanceof JournalError && err.cause !== undefined ? err.cause : err, loc, db.passwordFrom);
   }
-  return assemble(db, opts.printable);
+  return assemble(db, opts.printable, Boolean(opts.readonly));
 }
 
-function assemble(db: PgDb, location: string): Journal {
+function assemble(db: PgDb, location: string, readonly: boolean): Journal {
   let closed = false;
   const background = coalesced((now) => applyPendingEvents(db, now));
   return {
@@ -52,7 +54,10 @@ function assemble(db: PgDb, location: string): Journal {
     runs: new PgRunStore(db, (now) => applyPendingEvents(db, now), background.kick),
     broadcasts: new PgBroadcastStore(db),
     events: new PgEventStore(db),
-    optouts: new PgOptoutStore(db),
+    optouts: new PgPhoneListStore(db, 'optouts'),
+    optins: new PgPhoneListStore(db, 'optins'),
+    check: () => checkJournal(db, readonly),
+    reports: new PgReportStore(db),
     copy: new PgCopyStore(db),
     async close() {
       if (closed) return;

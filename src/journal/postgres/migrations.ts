@@ -130,6 +130,46 @@ export function migrations(s: string): readonly string[] {
     );
     CREATE INDEX runs_by_broadcast ON ${s}.runs (broadcast_id, started_at);
     `,
+    /* 2: the SQLite journal's migrations 3-4 (the already-sent guard, several numbers, opt-ins); reports */ `
+    -- The identity of a recipient's message (sending number, phone, rendered message): an identical
+    -- message to the same person is not sent again within --dedup-window, whichever broadcast.
+    ALTER TABLE ${s}.recipients ADD COLUMN message_hash TEXT;
+    CREATE INDEX recipients_by_message ON ${s}.recipients (message_hash) WHERE message_hash IS NOT NULL;
+
+    -- The sending number of a broadcast (its phone number id, or 'sandbox'), the profile it was
+    -- planned with, and whether its rows need a recorded opt-in.
+    ALTER TABLE ${s}.broadcasts ADD COLUMN sender TEXT, ADD COLUMN profile TEXT,
+      ADD COLUMN require_optin BOOLEAN NOT NULL DEFAULT false;
+    UPDATE ${s}.broadcasts SET sender = CASE WHEN target = '"sandbox"' THEN 'sandbox' ELSE target::json ->> 'phone_number_id' END;
+    CREATE INDEX broadcasts_by_sender ON ${s}.broadcasts (sender);
+    -- The daily messaging limit counts recipients reached from a number in the last 24 h; metrics
+    -- count the answers of the last 5 minutes.
+    CREATE INDEX recipients_by_sent_at ON ${s}.recipients (sent_at) WHERE sent_at IS NOT NULL;
+    CREATE INDEX attempts_by_finished ON ${s}.attempts (finished_at);
+
+    -- Reports read a broadcast's rows of a few states (a finished broadcast: only the few rows that
+    -- were not delivered), and its rejections by reason. Rows by state take over from the partial
+    -- index of unsettled rows; equal keys are deduplicated, so the plan's pending rows cost little.
+    CREATE INDEX recipients_by_state ON ${s}.recipients (broadcast_id, state);
+    DROP INDEX ${s}.recipients_unsettled;
+    CREATE INDEX rejections_by_reason ON ${s}.rejections (broadcast_id, reason);
+
+    -- One sender per number: at most one process sends from a phone number id at a time.
+    CREATE TABLE ${s}.number_leases (
+      sender           TEXT PRIMARY KEY,
+      owner            TEXT NOT NULL,
+      broadcast_id     TEXT NOT NULL,
+      expires_at       BIGINT NOT NULL
+    );
+
+    -- Proof of opt-in (consent), per phone: the same shape as the suppression list.
+    CREATE TABLE ${s}.optins (
+      phone            TEXT COLLATE "C" PRIMARY KEY,
+      source           TEXT NOT NULL,
+      detail           TEXT,
+      created_at       BIGINT NOT NULL
+    );
+    `,
   ];
 }
 

@@ -1,13 +1,23 @@
 // Planning in PostgreSQL (DESIGN §3 rule 1): rows are COPied into TEMP tables on a connection held
 // for the staging's lifetime (private to it, gone with it: a killed plan leaves nothing), duplicates
-// are found in one pass once every row is in, and the plan is published in one transaction.
-import type { NewBroadcast, PlanStaging, PlanStore, StagedCounts, StagedRecipient, StagedRejection } from '../../core/journal.js';
+// are found in one pass once every row is in, the rows the journal rules out (opted out, no opt-in,
+// already sent) are marked, and the plan is published in one transaction.
+import type {
+  NewBroadcast,
+  PlanStaging,
+  PlanStore,
+  StagedCounts,
+  StagedRecipient,
+  StagedRejection,
+  StagingOptions,
+} from '../../core/journal.js';
 import type { RejectionReason } from '../../core/types.js';
+import { sentSinceSql } from '../shared/already-sent.js';
 import { newBroadcastId } from '../shared/broadcast-id.js';
 import { encodeRow } from './copy-rows.js';
 import type { Conn, PgDb } from './pool.js';
 
-const RECIPIENT_COLUMNS = ['line', 'input', 'phone', 'vars'] as const;
+const RECIPIENT_COLUMNS = ['line', 'input', 'phone', 'vars', 'message_hash'] as const;
 const REJECTION_COLUMNS = ['line', 'input', 'reason', 'detail', 'duplicate_of'] as const;
 /** Staged rows go to the server in COPYs of about this much text (a few per 100,000 rows). */
 const FLUSH_CHARS = 2 * 1024 * 1024;
@@ -16,7 +26,7 @@ const SORTED_PAGE = 20_000;
 export class PgPlanStore implements PlanStore {
   constructor(private readonly db: PgDb) {}
 
-  async openStaging(): Promise<PlanStaging> {
+  async openStaging(opts: StagingOptions): Promise<PlanStaging> {
     const session = await this.db.dedicated();
     try {
       // Sorting a million phones once is the whole cost of dedup: give it memory (this session only;
@@ -24,18 +34,21 @@ export class PgPlanStore implements PlanStore {
       await session.conn.client.query("SET temp_buffers = '64MB'").catch(() => {});
       await session.conn.client.query(`
         SET work_mem = '64MB';
-        CREATE TEMP TABLE stage_rows (line INTEGER NOT NULL, input TEXT NOT NULL, phone TEXT COLLATE "C" NOT NULL, vars TEXT);
-        CREATE TEMP TABLE stage_rejections (line INTEGER NOT NULL, input TEXT, reason TEXT NOT NULL, detail TEXT, duplicate_of INTEGER);`);
+        CREATE TEMP TABLE stage_rows (line INTEGER NOT NULL, input TEXT NOT NULL, phone TEXT COLLATE "C" NOT NULL, vars TEXT,
+          message_hash TEXT NOT NULL);
+        CREATE TEMP TABLE stage_rejections (line INTEGER NOT NULL, input TEXT, reason TEXT NOT NULL, detail TEXT, duplicate_of INTEGER);
+        CREATE TEMP TABLE stage_blocked (phone TEXT COLLATE "C" PRIMARY KEY, reason TEXT NOT NULL, detail TEXT);`);
     } catch (err) {
       session.release(true);
       throw this.db.translate(err);
     }
-    return new PgStaging(this.db.loc.schema, session);
+    return new PgStaging(this.db.loc.schema, session, opts);
   }
 }
 
 class PgStaging implements PlanStaging {
   private sealed = false;
+  private classified = false;
   private readonly c: Conn;
   private readonly recipients = new CopyBuffer('pg_temp.stage_rows', RECIPIENT_COLUMNS);
   private readonly rejections = new CopyBuffer('pg_temp.stage_rejections', REJECTION_COLUMNS);
@@ -43,12 +56,13 @@ class PgStaging implements PlanStaging {
   constructor(
     private readonly s: string,
     private readonly session: { conn: Conn; release(destroy?: boolean): void },
+    private readonly opts: StagingOptions,
   ) {
     this.c = session.conn;
   }
 
   async stageBatch(recipients: StagedRecipient[], rejections: StagedRejection[]): Promise<void> {
-    for (const r of recipients) this.recipients.add(encodeRow([r.line, r.input, r.phone, r.vars]));
+    for (const r of recipients) this.recipients.add(encodeRow([r.line, r.input, r.phone, r.vars, r.messageHash]));
     for (const r of rejections) this.rejections.add(encodeRow([r.line, r.input, r.reason, r.detail, r.duplicateOf ?? null]));
     if (this.recipients.chars + this.rejections.chars >= FLUSH_CHARS) await this.flush();
   }
@@ -67,26 +81,62 @@ class PgStaging implements PlanStaging {
     await this.flush();
     await this.c.run(`
       CREATE TEMP TABLE stage_recipients AS
-        SELECT DISTINCT ON (phone) line, input, phone, vars FROM pg_temp.stage_rows ORDER BY phone, line;
+        SELECT DISTINCT ON (phone) line, input, phone, vars, message_hash FROM pg_temp.stage_rows ORDER BY phone, line;
       INSERT INTO pg_temp.stage_rejections (line, input, reason, detail, duplicate_of)
         SELECT s.line, s.input, 'duplicate', 'same number as line ' || r.line, r.line
         FROM pg_temp.stage_rows s JOIN pg_temp.stage_recipients r ON r.phone = s.phone AND r.line <> s.line;
-      DROP TABLE pg_temp.stage_rows;`);
+      DROP TABLE pg_temp.stage_rows;
+      -- TEMP tables are never analyzed by autovacuum: statistics for the joins of classify().
+      ANALYZE pg_temp.stage_recipients;`);
     this.sealed = true;
+  }
+
+  /**
+   * Marks the staged rows the journal rules out, in this order of precedence: opted out, no opt-in
+   * (--require-optin), the identical message sent within the window. Run for the counts and again
+   * inside the commit (an opt-out may have arrived meanwhile).
+   */
+  private async classify(): Promise<void> {
+    await this.c.run(`
+      TRUNCATE pg_temp.stage_blocked;
+      INSERT INTO pg_temp.stage_blocked (phone, reason, detail)
+        SELECT s.phone, 'opted_out', 'opted out (' || o.source || ')'
+        FROM pg_temp.stage_recipients s JOIN ${this.s}.optouts o ON o.phone = s.phone;`);
+    if (this.opts.requireOptin) {
+      await this.c.run(`INSERT INTO pg_temp.stage_blocked (phone, reason, detail)
+        SELECT s.phone, 'no_optin', 'no opt-in recorded (--require-optin)' FROM pg_temp.stage_recipients s
+        WHERE NOT EXISTS (SELECT 1 FROM ${this.s}.optins i WHERE i.phone = s.phone)
+        ON CONFLICT (phone) DO NOTHING`);
+    }
+    if (this.opts.dedupSince !== null) {
+      // The earliest such row names the broadcast (as SQLite's ORDER BY id LIMIT 1 does).
+      await this.c.run(
+        `INSERT INTO pg_temp.stage_blocked (phone, reason, detail)
+         SELECT DISTINCT ON (s.phone) s.phone, 'already_sent', 'already sent in broadcast ' || r.broadcast_id || ' on ' ||
+           to_char(to_timestamp(coalesce(r.sent_at, r.updated_at) / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') || ' (' || r.state || ')'
+         FROM pg_temp.stage_recipients s JOIN ${this.s}.recipients r ON r.message_hash = s.message_hash
+         WHERE ${sentSinceSql('r', '$1::bigint')}
+         ORDER BY s.phone, r.id
+         ON CONFLICT (phone) DO NOTHING`,
+        [this.opts.dedupSince],
+      );
+    }
+    this.classified = true;
   }
 
   async counts(): Promise<StagedCounts> {
     await this.seal();
-    const [n] = await this.c.rows<{ recipients: number; opted_out: number }>(
-      `SELECT (SELECT count(*) FROM pg_temp.stage_recipients) AS recipients,
-         (SELECT count(*) FROM pg_temp.stage_recipients s JOIN ${this.s}.optouts o ON o.phone = s.phone) AS opted_out`,
+    await this.classify();
+    const [n] = await this.c.rows<{ recipients: number }>(
+      'SELECT (SELECT count(*) FROM pg_temp.stage_recipients) - (SELECT count(*) FROM pg_temp.stage_blocked) AS recipients',
     );
     const rows = await this.c.rows<{ reason: string; n: number }>(
-      'SELECT reason, count(*) AS n FROM pg_temp.stage_rejections GROUP BY reason',
+      `SELECT reason, count(*) AS n FROM pg_temp.stage_rejections GROUP BY reason
+       UNION ALL SELECT reason, count(*) FROM pg_temp.stage_blocked GROUP BY reason`,
     );
-    const rejections: Record<string, number> = Object.fromEntries(rows.map((r) => [r.reason, r.n]));
-    if (n!.opted_out > 0) rejections.opted_out = (rejections.opted_out ?? 0) + n!.opted_out;
-    return { recipients: n!.recipients - n!.opted_out, rejections };
+    const rejections: Record<string, number> = {};
+    for (const r of rows) rejections[r.reason] = (rejections[r.reason] ?? 0) + r.n;
+    return { recipients: n!.recipients, rejections };
   }
 
   async examples(reasons: RejectionReason[], limit: number): Promise<StagedRejection[]> {
@@ -115,9 +165,10 @@ class PgStaging implements PlanStaging {
 
   async first(): Promise<StagedRecipient | null> {
     await this.seal();
+    if (!this.classified) await this.classify();
     const [row] = await this.c.rows<StagedRecipient>(
-      `SELECT line, input, phone, vars FROM pg_temp.stage_recipients s
-       WHERE NOT EXISTS (SELECT 1 FROM ${this.s}.optouts o WHERE o.phone = s.phone) ORDER BY line LIMIT 1`,
+      `SELECT line, input, phone, vars, message_hash AS "messageHash" FROM pg_temp.stage_recipients s
+       WHERE NOT EXISTS (SELECT 1 FROM pg_temp.stage_blocked b WHERE b.phone = s.phone) ORDER BY line LIMIT 1`,
     );
     return row ?? null;
   }
@@ -141,8 +192,9 @@ class PgStaging implements PlanStaging {
     while (id === null) {
       // Another process may publish the same key at the same moment: its insert wins, ours does nothing.
       const [inserted] = await c.rows<{ id: string }>(
-        `INSERT INTO ${s}.broadcasts (id, key, name, target, spec, source_file, source_sha256, rows_read, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id`,
+        `INSERT INTO ${s}.broadcasts (id, key, name, target, spec, source_file, source_sha256, rows_read, created_at,
+           sender, profile, require_optin)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING id`,
         [
           newBroadcastId(),
           b.key,
@@ -153,6 +205,9 @@ class PgStaging implements PlanStaging {
           b.sourceSha256,
           b.rowsRead,
           b.createdAt,
+          b.sender,
+          b.profile,
+          b.requireOptin,
         ],
       );
       if (inserted) id = inserted.id;
@@ -162,19 +217,20 @@ class PgStaging implements PlanStaging {
         // otherwise the random id was taken: draw another
       }
     }
+    await this.classify();
     await c.run(
       `INSERT INTO ${s}.rejections (broadcast_id, line, input, reason, detail, duplicate_of)
        SELECT $1, line, input, reason, detail, duplicate_of FROM pg_temp.stage_rejections
        UNION ALL
-       SELECT $1, r.line, r.input, 'opted_out', 'opted out (' || o.source || ')', NULL
-         FROM pg_temp.stage_recipients r JOIN ${s}.optouts o ON o.phone = r.phone
+       SELECT $1, r.line, r.input, b.reason, b.detail, NULL
+         FROM pg_temp.stage_recipients r JOIN pg_temp.stage_blocked b ON b.phone = r.phone
        ORDER BY line`,
       [id],
     );
     await c.run(
-      `INSERT INTO ${s}.recipients (broadcast_id, line, input, phone, vars, state, updated_at)
-       SELECT $1, line, input, phone, vars, 'pending', $2 FROM pg_temp.stage_recipients r
-       WHERE NOT EXISTS (SELECT 1 FROM ${s}.optouts o WHERE o.phone = r.phone) ORDER BY line`,
+      `INSERT INTO ${s}.recipients (broadcast_id, line, input, phone, vars, message_hash, state, updated_at)
+       SELECT $1, line, input, phone, vars, message_hash, 'pending', $2 FROM pg_temp.stage_recipients r
+       WHERE NOT EXISTS (SELECT 1 FROM pg_temp.stage_blocked b WHERE b.phone = r.phone) ORDER BY line`,
       [id, b.createdAt],
     );
     return { id, created: true };

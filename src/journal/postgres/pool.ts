@@ -33,6 +33,9 @@ export interface PoolOptions {
   max?: number;
 }
 
+/** Reads and writes a statement at a time: a Conn, or the pool itself. */
+export type Rows = Pick<Conn, 'rows' | 'run'>;
+
 /** A connection inside `tx` or `dedicated`. */
 export interface Conn {
   rows<T>(text: string, values?: unknown[], name?: string): Promise<T[]>;
@@ -79,6 +82,31 @@ export class PgDb {
 
   async run(text: string, values?: unknown[], name?: string): Promise<number> {
     return this.withConn((c) => c.run(text, values, name));
+  }
+
+  /** `query` by the name a connection gives it: the pool stands in for a Conn's reads (`Rows`), one statement at a time. */
+  async rows<T>(text: string, values?: unknown[], name?: string): Promise<T[]> {
+    return this.query<T>(text, values, name);
+  }
+
+  /**
+   * fn on one connection inside one REPEATABLE READ READ ONLY transaction, with the journal's schema
+   * on the search path: every read sees the same snapshot, and the SQL the adapters share names
+   * tables without a schema.
+   */
+  async snapshot<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
+    return this.withConn(async (c) => {
+      await c.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      try {
+        await c.client.query(`SET LOCAL search_path = ${this.loc.schema}`);
+        const result = await fn(c);
+        await c.client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await c.client.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    });
   }
 
   /** fn inside BEGIN … COMMIT on one connection; rolled back when it throws. */
@@ -194,6 +222,23 @@ export class PgDb {
 }
 
 const ignore = () => {};
+
+/**
+ * $n placeholders for the SQL builders the adapters share (`param` turns a value into one and
+ * remembers it), numbered after `first` fixed ones. A whole number is typed bigint: in
+ * `started_at / $n` an untyped parameter could be taken for numeric, and the division would not be
+ * the integer one the timeline needs.
+ */
+export function pgParams(first: unknown[] = []): { param: (value: unknown) => string; values: unknown[] } {
+  const values = [...first];
+  return {
+    values,
+    param: (v) => {
+      const n = values.push(v);
+      return Number.isSafeInteger(v) ? `$${n}::bigint` : `$${n}`;
+    },
+  };
+}
 
 /**
  * PostgreSQL text cannot hold NUL, which a CSV cell or an API's answer can: it becomes U+FFFD

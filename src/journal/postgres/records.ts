@@ -3,6 +3,7 @@
 // row is written only while it is ours and `sending`, or `unknown` (a late answer after a
 // takeover); never over a row another runner has claimed since.
 import type { AttemptRecord } from '../../core/journal.js';
+import { outcomeTitle } from '../../core/sender.js';
 import type { Conn } from './pool.js';
 
 /** Placeholders ($n) of one statement's parameters, by name. */
@@ -75,8 +76,7 @@ export function recordValues(records: readonly AttemptRecord[]): RecordValues {
   for (const { recipient, startedAt, finishedAt, outcome: o, decision: d } of sorted) {
     const accepted = o.kind === 'accepted';
     const code = o.kind === 'error' ? o.code : null;
-    const title =
-      o.kind === 'error' ? o.title : o.kind === 'unknown' ? 'No answer (may have been sent)' : 'Could not reach the API';
+    const title = accepted ? null : outcomeTitle(o);
     push(out.records, [
       recipient.id,
       accepted,
@@ -86,7 +86,7 @@ export function recordValues(records: readonly AttemptRecord[]): RecordValues {
       accepted ? 0 : d.attemptsDelta,
       accepted ? null : d.nextAttemptAt,
       code,
-      accepted ? null : title,
+      title,
       accepted ? null : o.detail,
       accepted ? null : d.errorClass,
       o.kind === 'error' && o.errorClass === 'pair_rate' ? 1 : 0,

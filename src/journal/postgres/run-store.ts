@@ -1,12 +1,15 @@
 // Running a broadcast in PostgreSQL (DESIGN §3 rules 2-4, 6). The lease is a row lock plus a TTL:
 // acquiring reads the broadcast FOR UPDATE, so two boxes cannot both win; every exchange renews it
-// atomically with recording the answers (guarded by state and claimant) and claiming (FOR UPDATE
-// SKIP LOCKED): in one statement when there is nothing to give back (exchange.ts), otherwise in a
-// transaction whose statements keep SQLite's order (records, releases, requeues, halt, claim).
+// and the number's lease (number-lease.ts) atomically with recording the answers (guarded by state
+// and claimant) and claiming (FOR UPDATE SKIP LOCKED): in one statement when there is nothing to
+// give back (exchange.ts), otherwise in a transaction whose statements keep SQLite's order
+// (leases, records, releases, requeues, halt, claim).
 import type {
+  DailyUsage,
   ExchangeRequest,
   ExchangeResult,
   LeaseResult,
+  NumberLeaseResult,
   OwnerAlive,
   PreparedRun,
   RunLog,
@@ -16,14 +19,21 @@ import { leaseIsLive } from '../../core/rules/status.js';
 import type { StoredStatus } from '../../core/types.js';
 import { claimRows } from './claim.js';
 import { canExchangeInOneStatement, exchangeInOneStatement } from './exchange.js';
+import { acquireNumberLease, dailyUsage, numberLeaseSql, releaseNumberLease } from './number-lease.js';
 import type { Conn, PgDb } from './pool.js';
 import { writeRecords } from './records.js';
 
 function statements(s: string) {
   return {
-    // One round trip: renew if ours, and the broadcast's status either way.
-    renew: `WITH renewed AS (UPDATE ${s}.broadcasts SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2 RETURNING status)
-      SELECT (SELECT status FROM renewed) AS renewed, (SELECT status FROM ${s}.broadcasts WHERE id = $1) AS status`,
+    // One round trip: renew both leases if ours, and the broadcast's status either way.
+    renew: `WITH renewed AS (UPDATE ${s}.broadcasts SET lease_expires_at = $3 WHERE id = $1 AND lease_owner = $2 RETURNING status),
+      numbered AS (${numberLeaseSql(
+        s,
+        { sender: '$4', owner: '$2', broadcast: '$1', expires: '$3::bigint', now: '$5::bigint' },
+        'EXISTS (SELECT 1 FROM renewed)',
+      )})
+      SELECT (SELECT status FROM renewed) AS renewed, EXISTS (SELECT 1 FROM numbered) AS numbered,
+        (SELECT status FROM ${s}.broadcasts WHERE id = $1) AS status`,
     release: `UPDATE ${s}.recipients SET state = 'pending', attempts = greatest(0, attempts - 1), next_attempt_at = NULL, updated_at = $3
       WHERE id = ANY($1::bigint[]) AND claimed_by = $2 AND state IN ('sending', 'unknown')`,
     requeue: `UPDATE ${s}.recipients SET state = 'pending', next_attempt_at = NULL, failed_at = NULL, updated_at = $2
@@ -86,6 +96,25 @@ export class PgRunStore implements RunStore {
     );
   }
 
+  async acquireNumberLease(
+    sender: string,
+    broadcastId: string,
+    owner: string,
+    ttlMs: number,
+    now: number,
+    ownerAlive: OwnerAlive,
+  ): Promise<NumberLeaseResult> {
+    return acquireNumberLease(this.db, { sender, broadcastId, owner, ttlMs, now }, ownerAlive);
+  }
+
+  async releaseNumberLease(sender: string, owner: string): Promise<void> {
+    await releaseNumberLease(this.db, sender, owner);
+  }
+
+  async dailyUsage(sender: string, since: number): Promise<DailyUsage> {
+    return dailyUsage(this.db, sender, since);
+  }
+
   async prepareRun(id: string, _owner: string, now: number): Promise<PreparedRun> {
     const prepared = await this.db.tx(async (c) => {
       await c.run(this.sql.reopen, [id]);
@@ -129,8 +158,9 @@ export class PgRunStore implements RunStore {
     const s = this.db.loc.schema;
     const { more, ...result } = await this.db.withConnection((c) => exchangeInOneStatement(c, s, x));
     if (more === 0) return result;
-    // Rare: rows were opted out after planning. Claim again, as the SQLite journal does, in its own statement.
-    const again = await this.db.withConnection((c) => claimRows(c, s, x.broadcastId, x.owner, more, x.now));
+    // Rare: rows were skipped (opted out after planning, already sent by another broadcast). Claim
+    // again, as the SQLite journal does, in its own statement (which checks both leases itself).
+    const again = await this.db.withConnection((c) => claimRows(c, s, x, more));
     const claimed = [...result.claimed, ...again.claimed];
     const nextRetryAt =
       claimed.length < x.claim
@@ -142,20 +172,19 @@ export class PgRunStore implements RunStore {
   private async exchangeTx(c: Conn, x: ExchangeRequest): Promise<ExchangeResult> {
     const { sql } = this;
     const s = this.db.loc.schema;
-    const [lease] = await c.rows<{ renewed: StoredStatus | null; status: StoredStatus | null }>(
+    const [lease] = await c.rows<{ renewed: StoredStatus | null; numbered: boolean; status: StoredStatus | null }>(
       sql.renew,
-      [x.broadcastId, x.owner, x.now + x.leaseTtlMs],
+      [x.broadcastId, x.owner, x.now + x.leaseTtlMs, x.sender, x.now],
       `wa_renew_${s}`,
     );
-    const leaseHeld = lease?.renewed != null;
+    const leaseHeld = lease?.renewed != null && lease.numbered;
     let status: StoredStatus = lease?.renewed ?? lease?.status ?? 'cancelled';
     if (x.records.length > 0) await writeRecords(c, s, x.records, x.owner, x.now);
     if (x.release.length > 0) await c.run(sql.release, [x.release, x.owner, x.now]);
     if (x.requeue.length > 0) await c.run(sql.requeue, [x.requeue, x.now]);
     if (x.halt !== null && (await c.run(sql.halt, [x.broadcastId, x.halt])) > 0) status = 'halted';
     const claim = leaseHeld && status === 'open' ? x.claim : 0;
-    const { claimed, skipped } =
-      claim > 0 ? await claimRows(c, s, x.broadcastId, x.owner, claim, x.now) : { claimed: [], skipped: 0 };
+    const { claimed, skipped } = claim > 0 ? await claimRows(c, s, x, claim) : { claimed: [], skipped: 0 };
     let nextRetryAt: number | null = null;
     if (claimed.length < x.claim)
       nextRetryAt = (await c.rows<{ at: number | null }>(sql.nextRetry, [x.broadcastId], `wa_next_retry_${s}`))[0]?.at ?? null;

@@ -1,4 +1,4 @@
-// The suppression list holds normalized numbers only: a batch with anything else adds nothing.
+// The phone lists (opt-outs, opt-ins) hold normalized numbers only: a batch with anything else adds nothing.
 const E164 = /^\+[1-9]\d{5,14}$/;
 
 export function checkE164(phones: readonly string[]): void {

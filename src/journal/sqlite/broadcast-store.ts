@@ -2,13 +2,14 @@
 import type { BroadcastFacts, BroadcastStore, HealthFacts, MetricsFacts, RecipientRow } from '../../core/journal.js';
 import type { RetrySelection } from '../../core/rules/retry-eligibility.js';
 import type { BroadcastRecord } from '../../core/types.js';
+import { fromRaw, type RawBroadcast } from '../shared/broadcast-row.js';
 import { retryFilterSql } from '../shared/retry-filter.js';
 import { type Db, writeTx } from './db.js';
 import { healthFacts, metricsFacts } from './health.js';
 import type { JournalFile } from './journal-file.js';
 import { sqliteParams } from './queries.js';
 import { recipientRows } from './recipient-rows.js';
-import { broadcastFacts, fromRaw, getBroadcast, type RawBroadcast, records as stmts } from './records.js';
+import { broadcastFacts, getBroadcast, records as stmts } from './records.js';
 
 export class SqliteBroadcastStore implements BroadcastStore {
   constructor(
@@ -107,7 +108,7 @@ export class SqliteBroadcastStore implements BroadcastStore {
     return this.file.run(() => metricsFacts(this.db, now));
   }
 
-  async health(now: number, opts: { failedSince: number; stuckBefore: number }): Promise<HealthFacts> {
-    return this.file.run(() => healthFacts(this.db, now, opts));
+  async health(_now: number, opts: { failedSince: number; stuckBefore: number }): Promise<HealthFacts> {
+    return this.file.run(() => healthFacts(this.db, opts));
   }
 }

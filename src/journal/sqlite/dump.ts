@@ -15,19 +15,13 @@ import {
   type CopyStore,
   type CopyTable,
 } from '../../core/journal-copy.js';
+import { copyOrder, isEmptySql } from '../shared/copy-sql.js';
 import type { Db } from './db.js';
 import type { JournalFile } from './journal-file.js';
+import { MIGRATIONS } from './migrations.js';
 
-/** The key each table is read in order of (and paged by): rowid order is creation order. */
-const ORDER: Record<CopyTable, string> = {
-  broadcasts: 'rowid',
-  recipients: 'id',
-  rejections: 'id',
-  attempts: 'id',
-  runs: 'id',
-  webhook_events: 'id',
-  optouts: 'phone',
-};
+/** Rowid order is creation order. */
+const ORDER = copyOrder('rowid');
 
 export class SqliteCopyStore implements CopyStore {
   constructor(
@@ -37,6 +31,7 @@ export class SqliteCopyStore implements CopyStore {
 
   async *dump(): AsyncGenerator<CopyChunk> {
     const { db, file } = this;
+    file.run(() => checkCurrent(db, file.path));
     file.run(() => db.exec('BEGIN'));
     try {
       for (const table of COPY_TABLES) {
@@ -96,9 +91,22 @@ export class SqliteCopyStore implements CopyStore {
 function isEmpty(db: Db): boolean {
   return (
     db
-      .prepare(`SELECT NOT EXISTS (SELECT 1 FROM broadcasts) AND NOT EXISTS (SELECT 1 FROM optouts)
-        AND NOT EXISTS (SELECT 1 FROM webhook_events) AND NOT EXISTS (SELECT 1 FROM runs)`)
+      .prepare(`SELECT ${isEmptySql('')}`)
       .pluck()
       .get() === 1
   );
+}
+
+/**
+ * The source is opened read-only, so a journal an older wa-send wrote is not migrated: it lacks
+ * columns the copy carries. Upgrading it is one command that writes to it.
+ */
+function checkCurrent(db: Db, path: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version < MIGRATIONS.length) {
+    throw usageError(
+      `the journal ${path} was written by an older wa-send (schema ${version} of ${MIGRATIONS.length}): upgrade it before copying`,
+      `wa-send doctor --journal ${path} upgrades it`,
+    );
+  }
 }

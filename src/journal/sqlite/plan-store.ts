@@ -1,6 +1,5 @@
 // Planning in SQLite: TEMP tables for staging (private to this connection, deleted with it, and
 // writing them takes no lock on the journal), one IMMEDIATE transaction to publish the plan.
-import { randomBytes } from 'node:crypto';
 import type {
   NewBroadcast,
   PlanStaging,
@@ -12,15 +11,9 @@ import type {
 } from '../../core/journal.js';
 import type { RejectionReason } from '../../core/types.js';
 import { sentSinceSql } from '../shared/already-sent.js';
+import { newBroadcastId } from '../shared/broadcast-id.js';
 import type { Db } from './db.js';
 import type { JournalFile } from './journal-file.js';
-
-const ID_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz'; // no 0/1/i/l/o: easy to read out and type
-
-export function newBroadcastId(): string {
-  const bytes = randomBytes(7);
-  return `b${[...bytes].map((b) => ID_ALPHABET[b % ID_ALPHABET.length]).join('')}`;
-}
 
 export class SqlitePlanStore implements PlanStore {
   constructor(

@@ -1,0 +1,33 @@
+// A broadcasts row as a domain record, for both SQL adapters. The stored columns are those journal
+// copy carries (src/core/journal-copy.ts) plus the lease; PostgreSQL reads its boolean
+// require_optin as 0/1, the way SQLite stores it.
+import type { CopiedBroadcast } from '../../core/journal-copy.js';
+import { senderOf } from '../../core/rules/message-identity.js';
+import type { BroadcastRecord, MessageSpec, StoredStatus, Target } from '../../core/types.js';
+
+export interface RawBroadcast extends CopiedBroadcast {
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+}
+
+export function fromRaw(r: RawBroadcast): BroadcastRecord {
+  const target = JSON.parse(r.target) as Target;
+  return {
+    id: r.id,
+    key: r.key,
+    name: r.name,
+    target,
+    spec: JSON.parse(r.spec) as MessageSpec,
+    sourceFile: r.source_file,
+    sourceSha256: r.source_sha256,
+    rowsRead: r.rows_read,
+    createdAt: r.created_at,
+    sender: r.sender ?? senderOf(target),
+    profile: r.profile,
+    requireOptin: r.require_optin === 1,
+    status: r.status as StoredStatus,
+    reason: r.reason,
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: r.lease_expires_at,
+  };
+}
