@@ -49,6 +49,7 @@ async function sourceJournal(): Promise<{ journal: Journal; id: string }> {
   });
   await journal.runs.logRunEnd(run, 'interrupted', null, T + 10);
   await journal.optouts.add(['+447700900123'], 'manual', 'by hand', T);
+  await journal.optins.add(['+447700900124'], 'import', 'signup form', T);
   const body = statusBody([
     { id: 'w.0', status: 'delivered', timestamp: T / 1000 + 5, biz_opaque_callback_data: recipientKey(id, phoneOf(0)) },
   ]);
@@ -66,7 +67,19 @@ describe('journal copy', () => {
     const pg = await openJournal(freshJournalUrl());
     const first = await copyJournal(sqlite, pg, T + 20_000, dead);
     expect(first.inFlight).toBe(2);
-    expect(first.counts).toMatchObject({ broadcasts: 1, recipients: 7, attempts: 4, runs: 1, webhook_events: 1, optouts: 1 });
+    expect(first.counts).toMatchObject({
+      broadcasts: 1,
+      recipients: 7,
+      attempts: 4,
+      runs: 1,
+      webhook_events: 1,
+      optouts: 1,
+      optins: 1,
+    });
+    // The columns of several numbers and the already-sent guard travel too; the number's lease does not.
+    expect(before.broadcasts![0]).toMatchObject({ sender: 'sandbox', profile: null, require_optin: 0 });
+    expect(before.recipients!.every((r) => typeof r.message_hash === 'string')).toBe(true);
+    expect(await pg.runs.acquireNumberLease('sandbox', 'b-x', 'box-b', 30_000, T + 20_000, () => true)).toEqual({ ok: true });
     const inPg = await dumpOf(pg);
     const expected = before.recipients!.map((r) =>
       r.state === 'sending'

@@ -8,7 +8,7 @@ import { errorVerdict } from '../../src/cli/outcome.js';
 import { WaSendError } from '../../src/core/errors.js';
 import type { JournalError } from '../../src/core/journal.js';
 import { openJournal, printableLocation } from '../../src/journal/index.js';
-import { SCHEMA_VERSION } from '../../src/journal/postgres/migrations.js';
+import { migrations, SCHEMA_VERSION } from '../../src/journal/postgres/migrations.js';
 import { DEFAULT_OPTOUT_KEYWORDS, extractEvents, optoutMatcher } from '../../src/webhook/events.js';
 import { until } from '../helpers/cli.js';
 import { csvOf, phones, plan, tempDir, writeCsv } from '../helpers/journal.js';
@@ -59,13 +59,64 @@ describe('PostgreSQL journal: the server', () => {
     );
   });
 
+  it('upgrades a journal of schema 1 in place: broadcasts get their sending number, new tables appear', async () => {
+    const url = freshJournalUrl();
+    const schema = new URL(url).searchParams.get('schema')!;
+    await pgQuery(
+      url,
+      `CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.schema_version (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL);
+       ${migrations(schema)[0]} INSERT INTO ${schema}.schema_version VALUES (1, 0)`,
+    );
+    const insert = `INSERT INTO broadcasts (id, key, target, spec, created_at) VALUES ($1, $1, $2, '{"message":{},"columns":[]}', 1)`;
+    await pgQuery(url, insert, ['b1', JSON.stringify({ api_url: 'http://127.0.0.1:9', phone_number_id: '111' })]);
+    await pgQuery(url, insert, ['b2', JSON.stringify('sandbox')]);
+    // A command that only reads does not upgrade it, and says how.
+    await expect(openJournal(url, { readonly: true })).rejects.toThrow(
+      new RegExp(`older wa-send \\(schema 1 of ${SCHEMA_VERSION}\\) and this command only reads it`),
+    );
+    const journal = await openJournal(url);
+    expect((await journal.broadcasts.list()).map((b) => [b.id, b.sender, b.profile, b.requireOptin])).toEqual([
+      ['b2', 'sandbox', null, false],
+      ['b1', '111', null, false],
+    ]);
+    expect(await journal.check()).toEqual([]);
+    await journal.close();
+  });
+
+  it('check: a missing table is damage; a user who may only read cannot run', async () => {
+    const url = freshJournalUrl();
+    const schema = new URL(url).searchParams.get('schema')!;
+    const journal = await openJournal(url);
+    await pgQuery(url, 'DROP TABLE optins');
+    expect(await journal.check()).toEqual([expect.stringMatching(/is damaged: optins missing$/)]);
+    await journal.close();
+    const reader = `reader_${schema}`;
+    await pgQuery(
+      url,
+      `CREATE ROLE ${reader} LOGIN PASSWORD 'pw'; GRANT USAGE ON SCHEMA ${schema} TO ${reader};
+       GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${reader}`,
+    );
+    const asReader = new URL(url);
+    asReader.username = reader;
+    asReader.password = 'pw';
+    const readOnly = await openJournal(asReader.toString());
+    const problems = await readOnly.check();
+    expect(problems.join('\n')).toMatch(
+      new RegExp(`cannot be written by user ${reader}: schema_version, broadcasts, recipients`),
+    );
+    await readOnly.close();
+    await pgQuery(url, `DROP OWNED BY ${reader}; DROP ROLE ${reader}`);
+  });
+
   it('read-only on a schema nobody created: an empty journal, and nothing is created', async () => {
     const url = freshJournalUrl();
     const journal = await openJournal(url, { readonly: true });
     expect(await journal.broadcasts.list()).toEqual([]);
     expect(await journal.optouts.list()).toEqual([]);
-    const dry = await plan(journal, writeCsv(tempDir(), csvOf(phones(3))), undefined, { dryRun: true });
-    expect(dry).toMatchObject({ broadcastId: null, recipients: 3 });
+    const dry = await plan(journal, writeCsv(tempDir(), csvOf(phones(3))), undefined, { dryRun: true, requireOptin: true });
+    expect(dry).toMatchObject({ broadcastId: null, recipients: 0, rejections: { no_optin: 3 } });
+    expect(await journal.check()).toEqual([]);
+    expect(await journal.broadcasts.metrics(T)).toMatchObject({ broadcasts: [], numbers: [] });
     await journal.close();
     const schema = new URL(url).searchParams.get('schema');
     expect(await pgQuery(url, 'SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).toEqual([]);

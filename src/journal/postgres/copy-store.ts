@@ -14,7 +14,6 @@ import {
   type CopyTable,
 } from '../../core/journal-copy.js';
 import { copyOrder, isEmptySql } from '../shared/copy-sql.js';
-import { SCHEMA_VERSION, schemaState } from './migrations.js';
 import type { PgDb, Rows } from './pool.js';
 
 /** seq is the broadcasts' creation order. */
@@ -28,7 +27,6 @@ export class PgCopyStore implements CopyStore {
 
   async *dump(): AsyncGenerator<CopyChunk> {
     const s = this.db.loc.schema;
-    await checkCurrent(this.db);
     const { conn, release } = await this.db.dedicated();
     try {
       // A snapshot held while the target writes each chunk (it locks nothing: no need to end it early).
@@ -98,18 +96,4 @@ export class PgCopyStore implements CopyStore {
 async function isEmpty(c: Pick<Rows, 'rows'>, s: string): Promise<boolean> {
   const [row] = await c.rows<{ empty: boolean }>(`SELECT ${isEmptySql(`${s}.`)} AS empty`);
   return row!.empty;
-}
-
-/**
- * The source is opened read-only, so a schema an older wa-send wrote is not migrated: it lacks
- * columns the copy carries. Upgrading it is one command that writes to it.
- */
-async function checkCurrent(db: PgDb): Promise<void> {
-  const state = await schemaState(db, db.loc);
-  if (state.kind === 'behind') {
-    throw usageError(
-      `the journal ${db.loc.label} was written by an older wa-send (schema ${state.version} of ${SCHEMA_VERSION}): upgrade it before copying`,
-      'any wa-send command that writes to it upgrades it (e.g. wa-send doctor --journal …)',
-    );
-  }
 }

@@ -1,5 +1,6 @@
 // The PostgreSQL journal: the shared store for several machines (DESIGN §10). Opens a pool,
 // migrates the schema (or, read-only, reads it as it is), and assembles the port's stores.
+import { usageError } from '../../core/errors.js';
 import { type Journal, JournalError } from '../../core/journal.js';
 import { PgBroadcastStore } from './broadcast-store.js';
 import { checkJournal } from './check.js';
@@ -7,7 +8,7 @@ import { PgCopyStore } from './copy-store.js';
 import { openError } from './errors.js';
 import { applyPendingEvents } from './event-apply.js';
 import { PgEventStore } from './event-store.js';
-import { createTempJournal, migrate, schemaState } from './migrations.js';
+import { createTempJournal, migrate, SCHEMA_VERSION, type SchemaState, schemaState } from './migrations.js';
 import { PgPhoneListStore } from './optout-store.js';
 import type { Env } from './password.js';
 import { PgPlanStore } from './plan-store.js';
@@ -31,12 +32,21 @@ export async function openPostgresJournal(url: string, opts: PgOpenOptions): Pro
   const loc = parsePgUrl(url);
   let db = new PgDb(loc, { env: opts.env, durable: opts.durable });
   try {
-    if (!opts.readonly) await migrate(db);
-    else if ((await schemaState({ rows: (t, v) => db.query(t, v) }, loc)).kind === 'new') {
+    let state: SchemaState | null = null;
+    if (opts.readonly) state = await schemaState(db, loc);
+    else await migrate(db);
+    if (state?.kind === 'new') {
       // Like a SQLite journal file that does not exist: empty tables in each connection's pg_temp,
       // nothing created in the database.
       await db.end();
       db = new PgDb({ ...loc, schema: 'pg_temp' }, { env: opts.env, init: createTempJournal });
+    }
+    // Reading never writes, so a schema an older wa-send wrote is not migrated: it lacks what this one reads.
+    if (state?.kind === 'behind') {
+      throw usageError(
+        `the journal ${loc.label} was written by an older wa-send (schema ${state.version} of ${SCHEMA_VERSION}) and this command only reads it`,
+        'upgrade it once with a command that writes to it, e.g. wa-send doctor --journal …',
+      );
     }
   } catch (err) {
     await db.end().catch(() => {});

@@ -18,7 +18,6 @@ import {
 import { copyOrder, isEmptySql } from '../shared/copy-sql.js';
 import type { Db } from './db.js';
 import type { JournalFile } from './journal-file.js';
-import { MIGRATIONS } from './migrations.js';
 
 /** Rowid order is creation order. */
 const ORDER = copyOrder('rowid');
@@ -31,7 +30,6 @@ export class SqliteCopyStore implements CopyStore {
 
   async *dump(): AsyncGenerator<CopyChunk> {
     const { db, file } = this;
-    file.run(() => checkCurrent(db, file.path));
     file.run(() => db.exec('BEGIN'));
     try {
       for (const table of COPY_TABLES) {
@@ -95,18 +93,4 @@ function isEmpty(db: Db): boolean {
       .pluck()
       .get() === 1
   );
-}
-
-/**
- * The source is opened read-only, so a journal an older wa-send wrote is not migrated: it lacks
- * columns the copy carries. Upgrading it is one command that writes to it.
- */
-function checkCurrent(db: Db, path: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version < MIGRATIONS.length) {
-    throw usageError(
-      `the journal ${path} was written by an older wa-send (schema ${version} of ${MIGRATIONS.length}): upgrade it before copying`,
-      `wa-send doctor --journal ${path} upgrades it`,
-    );
-  }
 }
