@@ -12,7 +12,7 @@ import { DEFAULT_OPTOUT_KEYWORDS, extractEvents, optoutMatcher } from '../../src
 import { tempDir } from '../helpers/journal.js';
 import { freshJournalUrl } from '../helpers/postgres.js';
 import { statusBody } from '../webhook/helpers.js';
-import { exchangeOf, OWNER, phoneOf, planned, rowsOf, seeded, T } from './conformance/harness.js';
+import { exchangeOf, loggedRun, phoneOf, planned, rowsOf, seeded, T } from './conformance/harness.js';
 
 const dead = () => false;
 
@@ -39,15 +39,7 @@ async function sourceJournal(): Promise<{ journal: Journal; id: string }> {
   ]);
   // Two more rows claimed and never answered: the run "died" with them in flight.
   await exchangeOf(journal, id, { claim: 2 });
-  const run = await journal.runs.logRunStart({
-    broadcastId: id,
-    mode: 'broadcast',
-    owner: OWNER,
-    rate: 80,
-    concurrency: 4,
-    startedAt: T,
-  });
-  await journal.runs.logRunEnd(run, 'interrupted', null, T + 10);
+  await loggedRun(journal, id, { outcome: 'interrupted' });
   await journal.optouts.add(['+447700900123'], 'manual', 'by hand', T);
   await journal.optins.add(['+447700900124'], 'import', 'signup form', T);
   const body = statusBody([

@@ -14,6 +14,7 @@ import type {
 import type { RejectionReason } from '../../core/types.js';
 import { sentSinceSql } from '../shared/already-sent.js';
 import { newBroadcastId } from '../shared/broadcast-id.js';
+import { newBroadcastRow, newBroadcastSql } from '../shared/broadcast-row.js';
 import { encodeRow } from './copy-rows.js';
 import type { Conn, PgDb } from './pool.js';
 
@@ -192,23 +193,8 @@ class PgStaging implements PlanStaging {
     while (id === null) {
       // Another process may publish the same key at the same moment: its insert wins, ours does nothing.
       const [inserted] = await c.rows<{ id: string }>(
-        `INSERT INTO ${s}.broadcasts (id, key, name, target, spec, source_file, source_sha256, rows_read, created_at,
-           sender, profile, require_optin)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING RETURNING id`,
-        [
-          newBroadcastId(),
-          b.key,
-          b.name,
-          JSON.stringify(b.target),
-          JSON.stringify(b.spec),
-          b.sourceFile,
-          b.sourceSha256,
-          b.rowsRead,
-          b.createdAt,
-          b.sender,
-          b.profile,
-          b.requireOptin,
-        ],
+        `${newBroadcastSql(`${s}.broadcasts`, (i) => `$${i + 1}`)} ON CONFLICT DO NOTHING RETURNING id`,
+        newBroadcastRow(newBroadcastId(), b),
       );
       if (inserted) id = inserted.id;
       else {

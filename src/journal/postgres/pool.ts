@@ -95,24 +95,20 @@ export class PgDb {
    * tables without a schema.
    */
   async snapshot<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
-    return this.withConn(async (c) => {
-      await c.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      try {
-        await c.client.query(`SET LOCAL search_path = ${this.loc.schema}`);
-        const result = await fn(c);
-        await c.client.query('COMMIT');
-        return result;
-      } catch (err) {
-        await c.client.query('ROLLBACK').catch(() => {});
-        throw err;
-      }
+    return this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', async (c) => {
+      await c.client.query(`SET LOCAL search_path = ${this.loc.schema}`);
+      return fn(c);
     });
   }
 
   /** fn inside BEGIN … COMMIT on one connection; rolled back when it throws. */
   async tx<T>(fn: (c: Conn) => Promise<T>): Promise<T> {
+    return this.inTransaction('BEGIN', fn);
+  }
+
+  private async inTransaction<T>(begin: string, fn: (c: Conn) => Promise<T>): Promise<T> {
     return this.withConn(async (c) => {
-      await c.client.query('BEGIN');
+      await c.client.query(begin);
       try {
         const result = await fn(c);
         await c.client.query('COMMIT');

@@ -1,6 +1,7 @@
-// A broadcasts row as a domain record, for both SQL adapters. The stored columns are those journal
-// copy carries (src/core/journal-copy.ts) plus the lease; PostgreSQL reads its boolean
-// require_optin as 0/1, the way SQLite stores it.
+// A broadcasts row as a domain record and a new broadcast as a row, for both SQL adapters. The stored
+// columns are those journal copy carries (src/core/journal-copy.ts) plus the lease; PostgreSQL reads
+// its boolean require_optin as 0/1, the way SQLite stores it (and takes 0/1 for it).
+import type { NewBroadcast } from '../../core/journal.js';
 import type { CopiedBroadcast } from '../../core/journal-copy.js';
 import { senderOf } from '../../core/rules/message-identity.js';
 import type { BroadcastRecord, MessageSpec, StoredStatus, Target } from '../../core/types.js';
@@ -30,4 +31,41 @@ export function fromRaw(r: RawBroadcast): BroadcastRecord {
     leaseOwner: r.lease_owner,
     leaseExpiresAt: r.lease_expires_at,
   };
+}
+
+const NEW_BROADCAST_COLUMNS = [
+  'id',
+  'key',
+  'name',
+  'target',
+  'spec',
+  'source_file',
+  'source_sha256',
+  'rows_read',
+  'created_at',
+  'sender',
+  'profile',
+  'require_optin',
+];
+
+/** The INSERT of a plan's broadcast into `table` (`mark`: the adapter's placeholder of the i-th value of newBroadcastRow). */
+export function newBroadcastSql(table: string, mark: (i: number) => string): string {
+  return `INSERT INTO ${table} (${NEW_BROADCAST_COLUMNS.join(', ')}) VALUES (${NEW_BROADCAST_COLUMNS.map((_, i) => mark(i)).join(', ')})`;
+}
+
+export function newBroadcastRow(id: string, b: NewBroadcast): unknown[] {
+  return [
+    id,
+    b.key,
+    b.name,
+    JSON.stringify(b.target),
+    JSON.stringify(b.spec),
+    b.sourceFile,
+    b.sourceSha256,
+    b.rowsRead,
+    b.createdAt,
+    b.sender,
+    b.profile,
+    b.requireOptin ? 1 : 0,
+  ];
 }

@@ -12,6 +12,7 @@ import type {
 import type { RejectionReason } from '../../core/types.js';
 import { sentSinceSql } from '../shared/already-sent.js';
 import { newBroadcastId } from '../shared/broadcast-id.js';
+import { newBroadcastRow, newBroadcastSql } from '../shared/broadcast-row.js';
 import type { Db } from './db.js';
 import type { JournalFile } from './journal-file.js';
 
@@ -146,23 +147,7 @@ class SqliteStaging implements PlanStaging {
           if (existing !== undefined) return { id: existing, created: false };
           let id = newBroadcastId();
           while (db.prepare('SELECT 1 FROM broadcasts WHERE id = ?').get(id)) id = newBroadcastId();
-          db.prepare(
-            `INSERT INTO broadcasts (id, key, name, target, spec, source_file, source_sha256, rows_read, created_at,
-             sender, profile, require_optin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          ).run(
-            id,
-            b.key,
-            b.name,
-            JSON.stringify(b.target),
-            JSON.stringify(b.spec),
-            b.sourceFile,
-            b.sourceSha256,
-            b.rowsRead,
-            b.createdAt,
-            b.sender,
-            b.profile,
-            b.requireOptin ? 1 : 0,
-          );
+          db.prepare(newBroadcastSql('broadcasts', () => '?')).run(newBroadcastRow(id, b));
           db.prepare(
             `INSERT INTO rejections (broadcast_id, line, input, reason, detail, duplicate_of)
            SELECT ?, line, input, reason, detail, duplicate_of FROM temp.stage_rejections ORDER BY rowid`,

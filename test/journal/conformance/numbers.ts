@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { csvOf, plan, tempDir, writeCsv } from '../../helpers/journal.js';
 import {
   exchangeOf,
+  loggedRun,
   type OpenJournal,
   OWNER,
   outcomes,
@@ -109,15 +110,7 @@ export function numbersConformance(open: OpenJournal): void {
       const { journal, cleanup } = await open();
       const { id } = await seeded(journal, [{ state: 'sent', wamid: 'w.0' }, { state: 'pending' }]);
       expect(await journal.broadcasts.withRetriesDue({}, T)).toEqual([]);
-      const run = await journal.runs.logRunStart({
-        broadcastId: id,
-        mode: 'broadcast',
-        owner: OWNER,
-        rate: 80,
-        concurrency: 4,
-        startedAt: T,
-      });
-      await journal.runs.logRunEnd(run, 'daily_limit', 'limit reached', T + 10);
+      await loggedRun(journal, id, { outcome: 'daily_limit', reason: 'limit reached' });
       expect(await journal.broadcasts.withRetriesDue({}, T + 20)).toEqual([id]);
       expect((await journal.broadcasts.facts(id))!.lastRun).toEqual({
         mode: 'broadcast',
@@ -125,15 +118,7 @@ export function numbersConformance(open: OpenJournal): void {
         reason: 'limit reached',
         endedAt: T + 10,
       });
-      const next = await journal.runs.logRunStart({
-        broadcastId: id,
-        mode: 'retry-failed',
-        owner: OWNER,
-        rate: 80,
-        concurrency: 4,
-        startedAt: T + 30,
-      });
-      await journal.runs.logRunEnd(next, 'done', null, T + 40);
+      await loggedRun(journal, id, { outcome: 'done', mode: 'retry-failed', startedAt: T + 30 });
       expect(await journal.broadcasts.withRetriesDue({}, T + 50)).toEqual([]);
       await cleanup();
     });
@@ -208,15 +193,7 @@ export function numbersConformance(open: OpenJournal): void {
         stuck: [{ broadcastId: id, sender: 'sandbox', state: 'unknown', count: 1, oldestAt: T }],
         stopped: [],
       });
-      const run = await journal.runs.logRunStart({
-        broadcastId: id,
-        mode: 'broadcast',
-        owner: OWNER,
-        rate: 80,
-        concurrency: 4,
-        startedAt: T,
-      });
-      await journal.runs.logRunEnd(run, 'halted', 'error 190', T + 5);
+      await loggedRun(journal, id, { outcome: 'halted', reason: 'error 190', endedAt: T + 5 });
       expect((await journal.broadcasts.health(T + 10, { failedSince: T + 1, stuckBefore: T })).stopped).toEqual([
         { broadcastId: id, sender: 'sandbox', outcome: 'halted', reason: 'error 190', endedAt: T + 5 },
       ]);
