@@ -14,7 +14,7 @@ import type {
 import type { RejectionReason } from '../../core/types.js';
 import { sentSinceSql } from '../shared/already-sent.js';
 import { newBroadcastId } from '../shared/broadcast-id.js';
-import { newBroadcastRow, newBroadcastSql } from '../shared/broadcast-row.js';
+import { newBroadcastInsert } from '../shared/broadcast-row.js';
 import { encodeRow } from './copy-rows.js';
 import type { Conn, PgDb } from './pool.js';
 
@@ -192,10 +192,8 @@ class PgStaging implements PlanStaging {
     let id: string | null = null;
     while (id === null) {
       // Another process may publish the same key at the same moment: its insert wins, ours does nothing.
-      const [inserted] = await c.rows<{ id: string }>(
-        `${newBroadcastSql(`${s}.broadcasts`, (i) => `$${i + 1}`)} ON CONFLICT DO NOTHING RETURNING id`,
-        newBroadcastRow(newBroadcastId(), b),
-      );
+      const insert = newBroadcastInsert(`${s}.broadcasts`, (i) => `$${i + 1}`, newBroadcastId(), b);
+      const [inserted] = await c.rows<{ id: string }>(`${insert.sql} ON CONFLICT DO NOTHING RETURNING id`, insert.values);
       if (inserted) id = inserted.id;
       else {
         const [existing] = await c.rows<{ id: string }>(`SELECT id FROM ${s}.broadcasts WHERE key = $1`, [b.key]);

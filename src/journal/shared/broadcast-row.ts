@@ -33,39 +33,33 @@ export function fromRaw(r: RawBroadcast): BroadcastRecord {
   };
 }
 
-const NEW_BROADCAST_COLUMNS = [
-  'id',
-  'key',
-  'name',
-  'target',
-  'spec',
-  'source_file',
-  'source_sha256',
-  'rows_read',
-  'created_at',
-  'sender',
-  'profile',
-  'require_optin',
-];
-
-/** The INSERT of a plan's broadcast into `table` (`mark`: the adapter's placeholder of the i-th value of newBroadcastRow). */
-export function newBroadcastSql(table: string, mark: (i: number) => string): string {
-  return `INSERT INTO ${table} (${NEW_BROADCAST_COLUMNS.join(', ')}) VALUES (${NEW_BROADCAST_COLUMNS.map((_, i) => mark(i)).join(', ')})`;
-}
-
-export function newBroadcastRow(id: string, b: NewBroadcast): unknown[] {
-  return [
+/**
+ * The INSERT of a plan's broadcast into `table` (`mark`: the adapter's placeholder for the i-th
+ * value), with its values; status and reason take their defaults.
+ */
+export function newBroadcastInsert(
+  table: string,
+  mark: (i: number) => string,
+  id: string,
+  b: NewBroadcast,
+): { sql: string; values: unknown[] } {
+  const row: Omit<CopiedBroadcast, 'status' | 'reason'> = {
     id,
-    b.key,
-    b.name,
-    JSON.stringify(b.target),
-    JSON.stringify(b.spec),
-    b.sourceFile,
-    b.sourceSha256,
-    b.rowsRead,
-    b.createdAt,
-    b.sender,
-    b.profile,
-    b.requireOptin ? 1 : 0,
-  ];
+    key: b.key,
+    name: b.name,
+    target: JSON.stringify(b.target),
+    spec: JSON.stringify(b.spec),
+    source_file: b.sourceFile,
+    source_sha256: b.sourceSha256,
+    rows_read: b.rowsRead,
+    created_at: b.createdAt,
+    sender: b.sender,
+    profile: b.profile,
+    require_optin: b.requireOptin ? 1 : 0,
+  };
+  const columns = Object.keys(row);
+  return {
+    sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, i) => mark(i)).join(', ')})`,
+    values: Object.values(row),
+  };
 }

@@ -12,7 +12,7 @@ import type {
 import type { RejectionReason } from '../../core/types.js';
 import { sentSinceSql } from '../shared/already-sent.js';
 import { newBroadcastId } from '../shared/broadcast-id.js';
-import { newBroadcastRow, newBroadcastSql } from '../shared/broadcast-row.js';
+import { newBroadcastInsert } from '../shared/broadcast-row.js';
 import type { Db } from './db.js';
 import type { JournalFile } from './journal-file.js';
 
@@ -147,7 +147,8 @@ class SqliteStaging implements PlanStaging {
           if (existing !== undefined) return { id: existing, created: false };
           let id = newBroadcastId();
           while (db.prepare('SELECT 1 FROM broadcasts WHERE id = ?').get(id)) id = newBroadcastId();
-          db.prepare(newBroadcastSql('broadcasts', () => '?')).run(newBroadcastRow(id, b));
+          const insert = newBroadcastInsert('broadcasts', () => '?', id, b);
+          db.prepare(insert.sql).run(insert.values);
           db.prepare(
             `INSERT INTO rejections (broadcast_id, line, input, reason, detail, duplicate_of)
            SELECT ?, line, input, reason, detail, duplicate_of FROM temp.stage_rejections ORDER BY rowid`,
