@@ -1,8 +1,9 @@
 // The key send and webhook e2e tests again, on a PostgreSQL journal (the server test/setup/postgres.ts
 // started; a schema per test): the real binary against sandbox processes over loopback, and the
 // shapes only a shared journal has: receivers in separate processes behind a load balancer, an
-// opt-out one of them recorded honoured by the sender, and journal copy in both directions.
-import { readFileSync } from 'node:fs';
+// opt-out one of them recorded honoured by the sender, one sender per number across runs, and
+// journal copy in both directions.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { isChosen } from '../../src/sandbox/index.js';
@@ -180,6 +181,49 @@ describe.concurrent('sending on a PostgreSQL journal (e2e)', () => {
     const stats = await s.stats();
     expect(stats.accepted).toBe(300);
     expect(stats.duplicates).toEqual([]);
+  });
+
+  it('g) on a profile: a second broadcast on a number that is sending exits 5 naming the broadcast that holds it; with --wait it takes its turn', async ({
+    onTestFinished,
+  }) => {
+    const s = await sandbox(onTestFinished, ['--latency', '100']);
+    const ws = pgWorkspace({ TOKEN_ACME: 'token-a' });
+    const config = join(ws.dir, 'config.toml');
+    writeFileSync(
+      config,
+      `[profiles.acme]\nphone_number_id = "111"\napi_url = "${s.url}"\ntoken_env = "TOKEN_ACME"\nrate = 10\n`,
+      {
+        mode: 0o600,
+      },
+    );
+    const send = (csv: string, ...flags: string[]) =>
+      ws.run(['--config', config, '--profile', 'acme', 'broadcast', csv, '--template', 'hello_world', '--yes', ...flags]);
+    const first = writeCsv(ws.dir, csvWithPhones(16), 'first.csv');
+    const second = writeCsv(ws.dir, csvWithPhones(16, 100), 'second.csv');
+    const running = send(first, '--json');
+    // Before the first run has created the schema, there is no table to read.
+    const leases = () => ws.q<{ broadcast_id: string }>('SELECT broadcast_id FROM number_leases').catch(() => []);
+    await until('the first run to hold the number', async () => (await leases()).length === 1);
+    const holder = (await leases())[0]!.broadcast_id;
+    const busy = await send(second);
+    expect(busy.code).toBe(5);
+    expect(busy.stderr.trim().split('\n').at(-1)).toMatch(
+      new RegExp(`number 111 is sending broadcast ${holder} .*one sender per number.*--wait`),
+    );
+    const waited = await send(second, '--wait', '--json');
+    expect(waited.code).toBe(0);
+    expect(waited.stderr).toMatch(/waiting for its turn/);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ sending_number: '111', profile: 'acme', counts: { sent: 16 } });
+    const done = await running;
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout)).toMatchObject({ id: holder, profile: 'acme', counts: { sent: 16 } });
+    const stats = await s.stats();
+    expect(stats.accepted).toBe(32);
+    expect(stats.duplicates).toEqual([]);
+    // Sequential, not added up: never more than one run's rate on the number.
+    expect(stats.max_starts_in_1s).toBeLessThanOrEqual(10);
+    expect(await leases()).toEqual([]); // released
+    expect(await ws.q('SELECT DISTINCT sender, profile FROM broadcasts')).toEqual([{ sender: '111', profile: 'acme' }]);
   });
 });
 
