@@ -1,5 +1,5 @@
-// journal copy <from> <to>: every broadcast, recipient, attempt, run, webhook event and opt-out of
-// one journal into an empty other one. The source is only read; the target is created if needed.
+// journal copy <from> <to>: every broadcast, recipient, attempt, run, webhook event, opt-out and
+// opt-in of one journal into an empty other one (leases are not data: src/core/journal-copy.ts). The source is only read; the target is created if needed.
 import { existsSync } from 'node:fs';
 import { usageError } from '../../core/errors.js';
 import type { Journal } from '../../core/journal.js';
@@ -31,7 +31,7 @@ export async function journalCopyAction(
         ctx.io.stdout,
         `Copied ${source.location} to ${target.location}: ${n(counts.broadcasts)} broadcasts, ${n(counts.recipients)} recipients, ` +
           `${n(counts.rejections)} rejected rows, ${n(counts.attempts)} attempts, ${n(counts.runs)} runs, ` +
-          `${n(counts.webhook_events)} webhook events, ${n(counts.optouts)} opt-outs.`,
+          `${n(counts.webhook_events)} webhook events, ${n(counts.optouts)} opt-outs, ${n(counts.optins)} opt-ins.`,
       );
       if (inFlight > 0) {
         printLine(
