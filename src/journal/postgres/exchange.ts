@@ -1,9 +1,9 @@
 // The engine's exchange in ONE statement, for the common case (answers and claims; nothing to give
 // back, no halt): renew the broadcast's lease and the number's, write the answers and the audit
 // trail, record 131050 opt-outs, and claim under the leases just checked, atomically, in one round
-// trip. The engine does not start
-// requests while an exchange is in flight, so at --rate 1000 a round trip saved per statement is
-// throughput; the multi-statement transaction in run-store.ts handles the rest.
+// trip. The engine does not start requests while an exchange is in flight, so at --rate 1000 a
+// round trip saved per statement is throughput; the multi-statement transaction in run-store.ts
+// handles the rest.
 //
 // Data-modifying CTEs all see one snapshot and must not touch a row twice: the answers are for
 // rows `sending` or `unknown`, the claims for rows `pending` or `retry`, so they never meet.
