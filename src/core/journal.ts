@@ -4,6 +4,7 @@
 // every method that changes rows does so in one transaction.
 import type { ApplyResult, LegacyEventReader, NewWebhookEvent } from './delivery-events.js';
 import type { Decision } from './engine/retry-policy.js';
+import type { CopyStore } from './journal-copy.js';
 import type { ReportStore } from './report-facts.js';
 import type { RetrySelection } from './rules/retry-eligibility.js';
 import type { SendOutcome } from './sender.js';
@@ -32,6 +33,8 @@ export interface Journal {
   check(): Promise<string[]>;
   /** Aggregates for `wa-send report` (src/core/report-facts.ts). */
   readonly reports: ReportStore;
+  /** Every row out, or into an empty journal (`wa-send journal copy`; src/core/journal-copy.ts). */
+  readonly copy: CopyStore;
   close(): Promise<void>;
 }
 

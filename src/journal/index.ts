@@ -9,6 +9,8 @@ export interface JournalOptions {
   readonly?: boolean;
   /** Every commit synced to disk before it returns (the webhook receiver). */
   durable?: boolean;
+  /** The environment PostgreSQL's PGPASSWORD and PGPASSFILE are read from (the CLI's, after --env-file; default: none). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 const URL_SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
@@ -24,6 +26,8 @@ export function printableLocation(location: string): string {
   try {
     const url = new URL(location);
     if (url.password !== '') url.password = '***';
+    // libpq also takes the password as a parameter.
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
     return url.toString();
   } catch {
     return location.replace(/:\/\/([^/@:]*):[^/@]*@/, '://$1:***@');
@@ -37,7 +41,8 @@ export async function openJournal(location: string, opts: JournalOptions = {}): 
     return openSqliteJournal(location, opts);
   }
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    throw usageError('a PostgreSQL journal is not supported yet');
+    const { openPostgresJournal } = await import('./postgres/journal.js');
+    return openPostgresJournal(location, { ...opts, env: opts.env ?? {}, printable: printableLocation(location) });
   }
   throw usageError(`--journal "${scheme}://…" is not a journal wa-send knows: give a file path or a postgres:// URL`);
 }

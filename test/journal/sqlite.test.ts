@@ -4,10 +4,12 @@ import { chmodSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import type { WaSendError } from '../../src/core/errors.js';
 import { JournalError } from '../../src/core/journal.js';
 import { openDatabase } from '../../src/journal/sqlite/db.js';
 import { openSqliteJournal } from '../../src/journal/sqlite/journal.js';
 import { JournalFile } from '../../src/journal/sqlite/journal-file.js';
+import { MIGRATIONS } from '../../src/journal/sqlite/migrations.js';
 import { SqliteRunStore } from '../../src/journal/sqlite/run-store.js';
 import { csvOf, phones, plan, tempDir, writeCsv } from '../helpers/journal.js';
 import { exchangeOf, OWNER, outcomes, planned, recordOf, T } from './conformance/harness.js';
@@ -85,6 +87,28 @@ describe('SQLite journal: the file', () => {
     const again = openSqliteJournal(path, { readonly: true });
     await again.close();
     expect(statSync(path).mode & 0o777).toBe(0o400);
+  });
+
+  it('a journal an older wa-send wrote: a command that only reads refuses it, naming the upgrade; one that writes upgrades it', async () => {
+    const path = join(tempDir('wa-send-sqlite-'), 'old.db');
+    const old = new Database(path);
+    for (const m of MIGRATIONS.slice(0, 3)) old.exec(m);
+    old.pragma('user_version = 3');
+    old.close();
+    const refusal = (() => {
+      try {
+        openSqliteJournal(path, { readonly: true });
+        return null;
+      } catch (err) {
+        return err as WaSendError;
+      }
+    })();
+    expect(refusal?.message).toMatch(/was written by an older wa-send \(schema 3 of 4\) and this command only reads it/);
+    expect(refusal?.hint).toMatch(`wa-send doctor --journal ${path}`);
+    await openSqliteJournal(path).close();
+    const reader = openSqliteJournal(path, { readonly: true });
+    expect(await reader.optins.list()).toEqual([]);
+    await reader.close();
   });
 
   it('staging does not lock the journal: another connection can write while rows are staged', async () => {

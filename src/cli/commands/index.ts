@@ -7,6 +7,7 @@ import { registerBroadcast } from './broadcast.js';
 import { registerCancel } from './cancel.js';
 import { registerCheck } from './check.js';
 import { registerDoctor } from './doctor.js';
+import { registerJournal } from './journal.js';
 import { registerMetrics } from './metrics.js';
 import { registerOptin, registerOptout } from './phone-list.js';
 import { registerProfiles } from './profiles.js';
@@ -31,4 +32,5 @@ export const COMMANDS: readonly Register[] = [
   registerProfiles,
   registerCheck,
   registerReport,
+  registerJournal,
 ];

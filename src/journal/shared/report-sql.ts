@@ -101,7 +101,7 @@ export function errorTitlesSql(p: Param, id: string): string {
 }
 
 export function rejectionCountsSql(p: Param, id: string): string {
-  return `SELECT reason, count(*) AS n FROM rejections WHERE broadcast_id = ${p(id)} GROUP BY reason`;
+  return `SELECT reason, count(*) AS n FROM rejections WHERE broadcast_id = ${p(id)} GROUP BY reason ORDER BY reason`;
 }
 
 /** The first rows of one reason, in the order they were read (ids follow file order within a reason). */
@@ -115,7 +115,7 @@ const PREFIX = "CASE WHEN substr(phone, 1, 2) = '+1' THEN substr(phone, 1, 5) EL
 /** Recipients per prefix with a sample: read from the (broadcast_id, phone) index alone. */
 export function prefixesSql(p: Param, id: string): string {
   return `SELECT ${PREFIX} AS prefix, min(phone) AS sample, count(*) AS recipients FROM recipients
-    WHERE broadcast_id = ${p(id)} GROUP BY 1`;
+    WHERE broadcast_id = ${p(id)} GROUP BY 1 ORDER BY 1`;
 }
 
 /**

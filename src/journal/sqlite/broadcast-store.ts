@@ -1,14 +1,17 @@
 // Reading broadcasts and their facts, and the operator's commands on them (cancel, retry-failed).
+
 import type { BroadcastFacts, BroadcastStore, HealthFacts, MetricsFacts, RecipientRow } from '../../core/journal.js';
 import type { RetrySelection } from '../../core/rules/retry-eligibility.js';
 import type { BroadcastRecord } from '../../core/types.js';
+import { fromRaw, type RawBroadcast } from '../shared/broadcast-row.js';
 import { retryFilterSql } from '../shared/retry-filter.js';
+import { sweepDueSql } from '../shared/sweep.js';
 import { type Db, writeTx } from './db.js';
 import { healthFacts, metricsFacts } from './health.js';
 import type { JournalFile } from './journal-file.js';
 import { sqliteParams } from './queries.js';
 import { recipientRows } from './recipient-rows.js';
-import { broadcastFacts, fromRaw, getBroadcast, type RawBroadcast, records as stmts } from './records.js';
+import { broadcastFacts, getBroadcast, records as stmts } from './records.js';
 
 export class SqliteBroadcastStore implements BroadcastStore {
   constructor(
@@ -78,26 +81,13 @@ export class SqliteBroadcastStore implements BroadcastStore {
 
   async withRetriesDue(selection: RetrySelection, now: number): Promise<string[]> {
     const { param, values } = sqliteParams();
-    const filter = retryFilterSql(selection, now, param, 'r.');
+    const due = sweepDueSql((name) => name, selection, now, param);
     return this.file.run(
       () =>
         this.db
-          .prepare(
-            `SELECT id FROM broadcasts b WHERE status = 'open' AND (EXISTS (
-               SELECT 1 FROM recipients r WHERE r.broadcast_id = b.id
-                 AND ((r.state = 'retry' AND r.next_attempt_at <= ?) OR ${filter}))
-               -- Rows left pending by a run that stopped for a reason of its own (the daily limit, an
-               -- API that stopped answering, journal trouble) or died (killed, a reboot: never ended,
-               -- lease expired) are the sweep's to continue. Not a run a person stopped (Ctrl-C,
-               -- --limit), a halt, or a broadcast never sent (declined, planned with --limit 0).
-               OR (EXISTS (SELECT 1 FROM recipients r WHERE r.broadcast_id = b.id AND r.state = 'pending')
-                   AND EXISTS (SELECT 1 FROM runs x WHERE x.id = (SELECT id FROM runs WHERE broadcast_id = b.id ORDER BY started_at DESC, id DESC LIMIT 1)
-                     AND (x.outcome IN ('daily_limit', 'pending', 'journal')
-                          OR (x.ended_at IS NULL AND coalesce(b.lease_expires_at, 0) <= ?)))))
-             ORDER BY created_at, rowid`,
-          )
+          .prepare(`SELECT id FROM broadcasts b WHERE status = 'open' AND ${due} ORDER BY created_at, rowid`)
           .pluck()
-          .all(now, ...values, now) as string[],
+          .all(...values) as string[],
     );
   }
 
@@ -112,7 +102,7 @@ export class SqliteBroadcastStore implements BroadcastStore {
     return this.file.run(() => metricsFacts(this.db, now));
   }
 
-  async health(now: number, opts: { failedSince: number; stuckBefore: number }): Promise<HealthFacts> {
-    return this.file.run(() => healthFacts(this.db, now, opts));
+  async health(_now: number, opts: { failedSince: number; stuckBefore: number }): Promise<HealthFacts> {
+    return this.file.run(() => healthFacts(this.db, opts));
   }
 }

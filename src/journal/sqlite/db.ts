@@ -27,7 +27,9 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Db {
     try {
       const db = configure(new Database(path, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS }), opts);
       // An empty file or a SQLite file nobody migrated yet reads as an empty journal.
-      if (checkSchema(path, db) > 0) return db;
+      const version = checkSchema(path, db);
+      if (version > 0 && version < MIGRATIONS.length) throw olderSchema(path, version);
+      if (version > 0) return db;
       db.close();
       return migrate(new Database(':memory:'));
     } catch (err) {
@@ -80,6 +82,14 @@ function checkSchema(path: string, db: Db): number {
     }
   }
   return version;
+}
+
+/** Reading never writes, so a journal an older wa-send wrote is not migrated: it lacks what this one reads. */
+function olderSchema(path: string, version: number): Error {
+  return usageError(
+    `the journal ${path} was written by an older wa-send (schema ${version} of ${MIGRATIONS.length}) and this command only reads it`,
+    `upgrade it once with a command that writes to it, e.g. wa-send doctor --journal ${path}`,
+  );
 }
 
 function configure(db: Db, opts: OpenOptions): Db {

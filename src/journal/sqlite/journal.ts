@@ -3,6 +3,7 @@
 import type { Journal } from '../../core/journal.js';
 import { SqliteBroadcastStore } from './broadcast-store.js';
 import { type OpenOptions, openDatabase } from './db.js';
+import { SqliteCopyStore } from './dump.js';
 import { applyPendingEvents, SqliteEventStore } from './event-store.js';
 import { checkJournal, JournalFile } from './journal-file.js';
 import { SqlitePhoneListStore } from './optout-store.js';
@@ -24,6 +25,7 @@ export function openSqliteJournal(path: string, opts: OpenOptions = {}): Journal
     optins: new SqlitePhoneListStore(db, file, 'optins'),
     check: async () => checkJournal(db, file),
     reports: new SqliteReportStore(db, file),
+    copy: new SqliteCopyStore(db, file),
     async close() {
       if (closed) return;
       closed = true;

@@ -3,12 +3,11 @@
 // user_preferences, error_131050 for opt-outs).
 import type { OptoutChange } from '../../core/delivery-events.js';
 import type { OptoutRow, OptoutStore } from '../../core/journal.js';
+import { checkE164 } from '../shared/e164.js';
 import { type Db, perConnection, writeTx } from './db.js';
 import type { JournalFile } from './journal-file.js';
 
 export type PhoneList = 'optouts' | 'optins';
-
-const E164 = /^\+[1-9]\d{5,14}$/;
 
 const prepare = (db: Db, table: PhoneList) => ({
   add: db.prepare(`INSERT OR IGNORE INTO ${table} (phone, source, detail, created_at) VALUES (?, ?, ?, ?)`),
@@ -18,11 +17,6 @@ const prepare = (db: Db, table: PhoneList) => ({
   has: db.prepare(`SELECT 1 FROM ${table} WHERE phone = ?`).pluck(),
 });
 const stmts = perConnection((db) => ({ optouts: prepare(db, 'optouts'), optins: prepare(db, 'optins') }));
-
-function checkE164(phones: readonly string[]): void {
-  const bad = phones.find((p) => !E164.test(p));
-  if (bad !== undefined) throw new Error(`not an E.164 phone number: "${bad}" (normalize it first)`);
-}
 
 /** Adds phones (all or none); returns how many were new. An existing entry keeps its source. */
 export function addPhones(

@@ -1,6 +1,5 @@
 // Planning in SQLite: TEMP tables for staging (private to this connection, deleted with it, and
 // writing them takes no lock on the journal), one IMMEDIATE transaction to publish the plan.
-import { randomBytes } from 'node:crypto';
 import type {
   NewBroadcast,
   PlanStaging,
@@ -12,15 +11,10 @@ import type {
 } from '../../core/journal.js';
 import type { RejectionReason } from '../../core/types.js';
 import { sentSinceSql } from '../shared/already-sent.js';
+import { newBroadcastId } from '../shared/broadcast-id.js';
+import { newBroadcastInsert } from '../shared/broadcast-row.js';
 import type { Db } from './db.js';
 import type { JournalFile } from './journal-file.js';
-
-const ID_ALPHABET = '23456789abcdefghjkmnpqrstuvwxyz'; // no 0/1/i/l/o: easy to read out and type
-
-export function newBroadcastId(): string {
-  const bytes = randomBytes(7);
-  return `b${[...bytes].map((b) => ID_ALPHABET[b % ID_ALPHABET.length]).join('')}`;
-}
 
 export class SqlitePlanStore implements PlanStore {
   constructor(
@@ -153,23 +147,8 @@ class SqliteStaging implements PlanStaging {
           if (existing !== undefined) return { id: existing, created: false };
           let id = newBroadcastId();
           while (db.prepare('SELECT 1 FROM broadcasts WHERE id = ?').get(id)) id = newBroadcastId();
-          db.prepare(
-            `INSERT INTO broadcasts (id, key, name, target, spec, source_file, source_sha256, rows_read, created_at,
-             sender, profile, require_optin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          ).run(
-            id,
-            b.key,
-            b.name,
-            JSON.stringify(b.target),
-            JSON.stringify(b.spec),
-            b.sourceFile,
-            b.sourceSha256,
-            b.rowsRead,
-            b.createdAt,
-            b.sender,
-            b.profile,
-            b.requireOptin ? 1 : 0,
-          );
+          const insert = newBroadcastInsert('broadcasts', () => '?', id, b);
+          db.prepare(insert.sql).run(insert.values);
           db.prepare(
             `INSERT INTO rejections (broadcast_id, line, input, reason, detail, duplicate_of)
            SELECT ?, line, input, reason, detail, duplicate_of FROM temp.stage_rejections ORDER BY rowid`,

@@ -1,49 +1,9 @@
-// Broadcast rows as domain records, and the facts a status is computed from (shared by the stores).
+// Reading broadcast rows, and the facts a status is computed from (shared by the stores).
 import type { BroadcastFacts } from '../../core/journal.js';
-import { senderOf } from '../../core/rules/message-identity.js';
-import type { BroadcastRecord, ErrorCount, MessageSpec, StoredStatus, Target } from '../../core/types.js';
+import type { BroadcastRecord, ErrorCount } from '../../core/types.js';
+import { fromRaw, type RawBroadcast } from '../shared/broadcast-row.js';
 import { type Db, perConnection } from './db.js';
 import { nextRetryAtMs, stateCounts } from './queries.js';
-
-export interface RawBroadcast {
-  id: string;
-  key: string;
-  name: string | null;
-  target: string;
-  spec: string;
-  source_file: string | null;
-  source_sha256: string | null;
-  rows_read: number;
-  created_at: number;
-  sender: string | null;
-  profile: string | null;
-  require_optin: number;
-  status: string;
-  reason: string | null;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-}
-
-export function fromRaw(r: RawBroadcast): BroadcastRecord {
-  return {
-    id: r.id,
-    key: r.key,
-    name: r.name,
-    target: JSON.parse(r.target) as Target,
-    spec: JSON.parse(r.spec) as MessageSpec,
-    sourceFile: r.source_file,
-    sourceSha256: r.source_sha256,
-    rowsRead: r.rows_read,
-    createdAt: r.created_at,
-    sender: r.sender ?? senderOf(JSON.parse(r.target) as Target),
-    profile: r.profile,
-    requireOptin: r.require_optin === 1,
-    status: r.status as StoredStatus,
-    reason: r.reason,
-    leaseOwner: r.lease_owner,
-    leaseExpiresAt: r.lease_expires_at,
-  };
-}
 
 export const records = perConnection((db) => ({
   get: db.prepare('SELECT * FROM broadcasts WHERE id = ?'),

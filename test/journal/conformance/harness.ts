@@ -122,3 +122,15 @@ export async function rowByPhone(journal: Journal, id: string, phone: string): P
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A run of the broadcast, logged from start to end as a run's use case logs it (rate 80, concurrency 4). */
+export async function loggedRun(
+  journal: Journal,
+  broadcastId: string,
+  end: { outcome: string; reason?: string | null; mode?: string; startedAt?: number; endedAt?: number },
+): Promise<void> {
+  const startedAt = end.startedAt ?? T;
+  const mode = end.mode ?? 'broadcast';
+  const run = await journal.runs.logRunStart({ broadcastId, mode, owner: OWNER, rate: 80, concurrency: 4, startedAt });
+  await journal.runs.logRunEnd(run, end.outcome, end.reason ?? null, end.endedAt ?? startedAt + 10);
+}

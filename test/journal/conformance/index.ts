@@ -2,6 +2,7 @@
 import { broadcastsConformance } from './broadcasts.js';
 import { eventsConformance } from './events.js';
 import type { OpenJournal } from './harness.js';
+import { numbersConformance } from './numbers.js';
 import { planningConformance } from './planning.js';
 import { reportsConformance } from './reports.js';
 import { runsConformance } from './runs.js';
@@ -14,4 +15,5 @@ export function journalConformance(open: OpenJournal): void {
   broadcastsConformance(open);
   eventsConformance(open);
   reportsConformance(open);
+  numbersConformance(open);
 }
