@@ -5,6 +5,7 @@
 // journal whose recipients the events belong to, so every event is persisted AND applied.
 //
 //   npm run build && node bench/webhook-burst.js [--events 20000] [--batch 100] [--concurrency 8] [--json]
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,12 +30,13 @@ async function main() {
   const total = Number(values.events);
   const batchSize = Number(values.batch);
   const concurrency = Number(values.concurrency);
-  const { openJournal } = await import('../dist/journal/db.js');
+  const { openJournal } = await import('../dist/journal/index.js');
   const { signatureHeader } = await import('../dist/webhook/signature.js');
 
   const dir = mkdtempSync(join(tmpdir(), 'wa-send-webhook-burst-'));
   const journal = join(dir, 'journal.db');
-  const { events, expected } = seed(openJournal(journal), total);
+  await (await openJournal(journal)).close(); // the schema
+  const { events, expected } = seed(new Database(journal), total);
   const bodies = [];
   for (let i = 0; i < events.length; i += batchSize) {
     const body = JSON.stringify(envelope(events.slice(i, i + batchSize)));
@@ -75,7 +77,7 @@ async function main() {
   await ask('close');
   await worker.terminate();
 
-  const db = openJournal(journal);
+  const db = new Database(journal, { readonly: true });
   const states = Object.fromEntries(db.prepare('SELECT state, count(*) AS n FROM recipients GROUP BY state').raw().all());
   db.close();
   rmSync(dir, { recursive: true, force: true });
@@ -179,10 +181,11 @@ function envelope(statuses) {
 }
 
 async function serve() {
-  const { openJournal } = await import('../dist/journal/db.js');
+  const { openJournal } = await import('../dist/journal/index.js');
   const { startWebhookServer } = await import('../dist/webhook/server.js');
-  const db = openJournal(workerData.journal);
-  const server = await startWebhookServer({ db, appSecret: SECRET, verifyToken: null, port: 0, host: '127.0.0.1' });
+  const journal = await openJournal(workerData.journal, { durable: true });
+  const server = await startWebhookServer({ journal, appSecret: SECRET, verifyToken: null, port: 0, host: '127.0.0.1' });
+  const db = new Database(workerData.journal, { readonly: true });
   const count = (where) => db.prepare(`SELECT count(*) FROM webhook_events WHERE ${where}`).pluck().get();
   parentPort.on('message', async (type) => {
     if (type === 'start') parentPort.postMessage({ url: server.url });
@@ -190,6 +193,7 @@ async function serve() {
       setTimeout(() => parentPort.postMessage({ total: count('1'), pending: count('applied_at IS NULL') }), 20);
     if (type === 'close') {
       await server.close();
+      await journal.close();
       db.close();
       parentPort.postMessage({});
     }

@@ -283,7 +283,9 @@ export class Engine {
   private claimable(now: number): number {
     if (this.stopReason !== null || this.haltReason !== null || this.trouble !== null) return 0;
     if (now < this.claimPausedUntil) return 0;
-    const free = this.window.size - this.inFlight - this.ready.length;
+    // Answers waiting to be written free their slots in the same exchange that claims (it records
+    // them first): one exchange per answer, not one to record it and another to refill its slot.
+    const free = this.window.size - (this.inFlight - this.finished.length) - this.ready.length;
     if (free <= 0) return 0;
     const gate = this.gate.availableWithin(now, CLAIM_AHEAD_MS) - this.ready.length;
     const budget = this.deps.budget ? this.deps.budget.remaining() - this.ready.length : Infinity;

@@ -28,6 +28,8 @@ export class JournalFile {
   private identityCheckedAt = 0;
   private walCheckedAt = 0;
   private autoCheckpointOff = false;
+  /** What openDatabase set; run() changes it only when a call wants another. */
+  private busyTimeoutMs = BUSY_TIMEOUT_MS;
 
   constructor(
     private readonly db: Db,
@@ -39,16 +41,18 @@ export class JournalFile {
   run<T>(fn: () => T, opts: RunOptions = {}): T {
     try {
       if (opts.checkIdentity) this.checkIdentity();
-      if (opts.busyTimeoutMs === undefined) return fn();
-      this.db.pragma(`busy_timeout = ${opts.busyTimeoutMs}`);
-      try {
-        return fn();
-      } finally {
-        this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      }
+      this.useBusyTimeout(opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS);
+      return fn();
     } catch (err) {
       throw translateError(err, this.path);
     }
+  }
+
+  /** A PRAGMA costs more than a run's exchange: set the wait only when it changes. */
+  private useBusyTimeout(ms: number): void {
+    if (ms === this.busyTimeoutMs) return;
+    this.db.pragma(`busy_timeout = ${ms}`);
+    this.busyTimeoutMs = ms;
   }
 
   /** After a run's commit: keep the WAL bounded. Never throws (the next commit reports real trouble). */

@@ -188,7 +188,7 @@ export class SqliteRunStore implements RunStore {
     // next exchange, prepareRun or the receiver applies them.
     if (x.records.some((r) => r.outcome.kind === 'accepted')) {
       try {
-        this.file.run(() => this.applyEvents(x.now));
+        this.file.run(() => this.applyEvents(x.now), { busyTimeoutMs: RUN_BUSY_TIMEOUT_MS });
       } catch {
         // left pending, see above
       }
