@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Four files at a time on a 2-core box: most e2e time is spent waiting (stand-in latency, retry
+// Six files at a time on a 2-core box: most e2e time is spent waiting (stand-in latency, retry
 // backoffs, a child process starting), not computing, so more files overlap their waits. Timeouts
 // are generous: tests assert behaviour, never speed.
 export default defineConfig({
@@ -15,7 +15,7 @@ export default defineConfig({
     // per file): a third less CPU for the suite. Files share nothing else: every test makes its own
     // temp dirs, journals, sandboxes and servers, and closes them.
     isolate: false,
-    maxWorkers: 4,
+    maxWorkers: 6,
     reporters: ['default'],
   },
 });

@@ -5,13 +5,14 @@
 // journal whose recipients the events belong to, so every event is persisted AND applied.
 //
 //   npm run build && node bench/webhook-burst.js [--events 20000] [--batch 100] [--concurrency 8] [--json]
-import Database from 'better-sqlite3';
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 
 const SECRET = 'bench-app-secret';
 
