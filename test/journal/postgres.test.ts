@@ -184,7 +184,8 @@ describe('PostgreSQL journal: the server', () => {
   });
 
   it('a row lock held past lock_timeout is `busy`; a connection the server ended is replaced', async () => {
-    const url = freshJournalUrl('&lock_timeout=200');
+    // Its own application_name: the server-side kill below must not end other test files' connections.
+    const url = freshJournalUrl('&lock_timeout=200&application_name=wa-send-reconnect-test');
     const journal = await openJournal(url);
     const id = await planned(journal, 2);
     const holder = await holdRowLock(url, id);
@@ -194,10 +195,11 @@ describe('PostgreSQL journal: the server', () => {
     await holder.release();
     expect(await journal.runs.acquireLease(id, OWNER, 30_000, T, () => true)).toEqual({ ok: true });
     // The server ends every connection of the journal (a restart, a failover): the next call reconnects.
-    await pgQuery(
+    const ended = await pgQuery(
       url,
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wa-send' AND pid <> pg_backend_pid()",
+      "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = 'wa-send-reconnect-test' AND pid <> pg_backend_pid()",
     );
+    expect(ended.length).toBeGreaterThan(0); // the journal's own connections, and only those
     await until(
       async () =>
         await journal.broadcasts.get(id).then(
