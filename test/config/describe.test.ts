@@ -21,7 +21,7 @@ waba_id = "102290129340398"
 token_file = "${tokenFile}"
 rate = 80
 daily_limit = 2000
-notify = "https://hooks.slack.com/services/T000/B000/XXXX"
+notify = "https://hooks.example.com/services/T000/B000/XXXX"
 dedup_window = "36h"
 require_optin = true
 
@@ -40,7 +40,7 @@ phone_number_id = "1"
       'WABA id: 102290129340398',
       'rate: 80 msg/s',
       'daily limit: 2000',
-      'notify: https://hooks.slack.com/…',
+      'notify: https://hooks.example.com/…',
       'dedup window: 1d12h',
       'require opt-in: true',
       `token file ${tokenFile} (0600)`,

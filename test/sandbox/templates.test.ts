@@ -29,7 +29,7 @@ const SHIPPING = {
   status: 'APPROVED',
   category: 'UTILITY',
   components: [
-    { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://scontent.whatsapp.net/x'] } },
+    { type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://media.example.com/x'] } },
     { type: 'BODY', text: 'Hi {{1}}, order {{2}} ships {{3}}.' },
     {
       type: 'BUTTONS',
