@@ -53,7 +53,7 @@ phone_number_id = "1"
       token: { file: tokenFile, mode: '0600' },
       rate: 80,
       daily_limit: 2000,
-      notify: 'https://hooks.slack.com/…',
+      notify: 'https://hooks.example.com/…',
       dedup_window: '1d12h',
       require_optin: true,
     });

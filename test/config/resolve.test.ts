@@ -1,6 +1,13 @@
 // The resolution order flag > env > profile > default, setting by setting, and choosing the profile.
 import { describe, expect, it } from 'vitest';
-import { type Profile, resolveProfileName, resolveSettings, type SettingFlags, selectProfile } from '../../src/config/index.js';
+import {
+  type Profile,
+  resolveProfileName,
+  resolveSettings,
+  SETTING_DEFAULTS,
+  type SettingFlags,
+  selectProfile,
+} from '../../src/config/index.js';
 import { WaSendError } from '../../src/core/errors.js';
 
 const ACME: Profile = {
@@ -41,10 +48,14 @@ const view = (s: ReturnType<typeof resolveSettings>) =>
   );
 
 describe('resolveSettings', () => {
+  it("defaults to Meta's Graph API host", () => {
+    expect(SETTING_DEFAULTS.apiUrl).toMatch(/^https:\/\/graph\.facebook\.com$/);
+  });
+
   it('uses the defaults with nothing given', () => {
     expect(view(resolveSettings({ flags: {}, env: {}, profile: null }))).toEqual({
       phoneNumberId: [null, 'default'],
-      apiUrl: ['https://graph.facebook.com', 'default'],
+      apiUrl: [SETTING_DEFAULTS.apiUrl, 'default'],
       token: [null, 'default'],
       wabaId: [null, 'default'],
       rate: [80, 'default'],
