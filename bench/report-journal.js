@@ -8,6 +8,7 @@ import { decide, RETRY_DEFAULTS } from '../dist/core/engine/retry-policy.js';
 import { messageFromFlags } from '../dist/core/message-spec.js';
 import { inlineNormalizer } from '../dist/core/normalizer.js';
 import { planBroadcast } from '../dist/core/plan.js';
+import { META_API_URL } from '../dist/core/types.js';
 import { openCsv } from '../dist/csv/csv.js';
 
 const OWNER = 'bench@report-scale#1';
@@ -59,7 +60,7 @@ export async function planLarge(journal, csv, createdAt) {
       source: await openCsv(csv),
       message: messageFromFlags({ template: 'promo_nov', lang: 'en_US' }),
       maxInvalidPct: 20,
-      target: { api_url: 'https://graph.facebook.com', phone_number_id: '106540352242922' },
+      target: { api_url: META_API_URL, phone_number_id: '106540352242922' },
       name: 'November promo (scale test)',
       now: createdAt,
       dedupWindowMs: 0,

@@ -3,9 +3,9 @@
 // only fail (a URL undici cannot use, a token with a line break) are usage errors before planning:
 // a plan that no request can carry helps nobody, and finding out on the first request is exit 1.
 import { usageError } from '../core/errors.js';
-import type { Target } from '../core/types.js';
+import { META_API_URL, type Target } from '../core/types.js';
 
-export const DEFAULT_API_URL = 'https://graph.facebook.com';
+export const DEFAULT_API_URL = META_API_URL;
 export const DEFAULT_API_VERSION = 'v23.0';
 
 export interface TargetFlags {

@@ -2,7 +2,9 @@
 // STYLE §10). Pure: flags, env and the chosen profile come in, values and their sources go out, so
 // `doctor` can say "phone number id 1065… (from profile acme)". Reading the token is left to the
 // caller (readToken): this only names where it is.
+
 import { usageError } from '../core/errors.js';
+import { META_API_URL } from '../core/types.js';
 import { closest } from './suggest.js';
 import { profileTokenSource, type TokenSource } from './token.js';
 import type { LoadedConfig, Profile } from './types.js';
@@ -47,7 +49,7 @@ export interface ResolvedSettings {
 }
 
 export const SETTING_DEFAULTS = {
-  apiUrl: 'https://graph.facebook.com',
+  apiUrl: META_API_URL,
   rate: 80,
   dedupWindowMs: 7 * 86_400_000,
   requireOptin: false,

@@ -2,6 +2,7 @@
 // Profile. Problems are collected, not thrown: loadConfig reports every problem of every profile at
 // once, each prefixed with its TOML path, so one edit fixes them all.
 import { isAbsolute, resolve } from 'node:path';
+import { META_API_URL } from '../core/types.js';
 import { parseNotifyTarget } from '../notify/target.js';
 import { parseConfigDuration } from './duration.js';
 import { closest } from './suggest.js';
@@ -97,7 +98,7 @@ function wholeNumber(table: Table, key: string, add: (k: string, t: string) => v
 
 /** null when `value` is an http(s) URL without a user name or password. */
 function httpUrlProblem(value: string): string | null {
-  const want = 'an http(s) URL like https://graph.facebook.com';
+  const want = `an http(s) URL like ${META_API_URL}`;
   if (!URL.canParse(value)) return `must be ${want}, got "${value}"`;
   const url = new URL(value);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must be ${want}, got "${value}"`;

@@ -49,6 +49,9 @@ export function targetLabel(target: Target): string {
   return target === 'sandbox' ? 'sandbox' : `${target.api_url} (phone number id ${target.phone_number_id})`;
 }
 
+/** Meta's Graph API: the Cloud API's base URL unless the flags, the environment or a profile name another. */
+export const META_API_URL = 'https://graph.facebook.com';
+
 export function sameTarget(a: Target, b: Target): boolean {
   if (a === 'sandbox' || b === 'sandbox') return a === b;
   return a.api_url.replace(/\/+$/, '') === b.api_url.replace(/\/+$/, '') && a.phone_number_id === b.phone_number_id;

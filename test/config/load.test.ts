@@ -1,8 +1,10 @@
 // loadConfig: where the file is looked for, what a missing file means, and the key contract with
 // every problem reported at once (DESIGN §1).
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfigPath, loadConfig } from '../../src/config/index.js';
 import { WaSendError } from '../../src/core/errors.js';
+import { META_API_URL } from '../../src/core/types.js';
 import { type TempDir, TOKEN, tempDir } from './helpers.js';
 
 let dir: TempDir;
@@ -42,11 +44,11 @@ describe('loadConfig', () => {
 [profiles.acme]
 phone_number_id = "106540352242922"
 waba_id = "102290129340398"          # for doctor's template checks
-api_url = "https://graph.facebook.com/" # optional
+api_url = "https://graph.example.com/" # optional
 token_env = "ACME_WA_TOKEN"
 rate = 80
 daily_limit = 2000
-notify = "https://hooks.slack.com/services/T000/B000/XXXX"
+notify = "https://hooks.example.com/services/T000/B000/XXXX"
 dedup_window = "7d"
 require_optin = false
 
@@ -62,11 +64,11 @@ dedup_window = "0"
       name: 'acme',
       phoneNumberId: '106540352242922',
       wabaId: '102290129340398',
-      apiUrl: 'https://graph.facebook.com',
+      apiUrl: 'https://graph.example.com',
       tokenEnv: 'ACME_WA_TOKEN',
       rate: 80,
       dailyLimit: 2000,
-      notify: 'https://hooks.slack.com/services/T000/B000/XXXX',
+      notify: 'https://hooks.example.com/services/T000/B000/XXXX',
       dedupWindowMs: 7 * 86_400_000,
       requireOptin: false,
     });
@@ -144,12 +146,12 @@ dedup_window = "0"
     ],
     [
       'a bad api_url',
-      'api_url = "graph.facebook.com"',
-      ['profiles.p.api_url: must be an http(s) URL like https://graph.facebook.com, got "graph.facebook.com"'],
+      'api_url = "graph.example.com"',
+      [`profiles.p.api_url: must be an http(s) URL like ${META_API_URL}, got "graph.example.com"`],
     ],
     [
       'credentials in api_url',
-      'api_url = "https://u:p@graph.facebook.com"',
+      'api_url = "https://u:p@graph.example.com"',
       ['profiles.p.api_url: must not hold a user name or password'],
     ],
     ['a zero rate', 'rate = 0', ['profiles.p.rate: must be a whole number ≥ 1 (messages per second), got 0']],
@@ -162,7 +164,7 @@ dedup_window = "0"
     ['a quoted rate', 'rate = "80"', ['profiles.p.rate: must be a whole number ≥ 1 (messages per second), got "80"']],
     [
       'a notify URL that is not one (not quoted back)',
-      'notify = "hooks.slack.com/services/SECRET"',
+      'notify = "hooks.example.com/services/SECRET"',
       ['profiles.p.notify: must be an http(s) URL (an incoming webhook) or smtp://host?to=address'],
     ],
     [

@@ -1,5 +1,6 @@
 // The report's pure rules as tables: run ends and bucket widths, latency read off SQL histograms,
 // errors merged by code, countries from prefixes, and masking of CSV values and free text.
+
 import { describe, expect, it } from 'vitest';
 import type { ErrorFact, RunFact } from '../../src/core/report-facts.js';
 import { mergeErrors } from '../../src/core/rules/report-errors.js';
@@ -12,6 +13,7 @@ import {
   messageOf,
   sendingNumberOf,
 } from '../../src/core/rules/report-shape.js';
+import { META_API_URL } from '../../src/core/types.js';
 
 const T = 1_760_000_000_000;
 const run = (startedAt: number, endedAt: number | null, owner = 'a@h#1', outcome: string | null = 'done'): RunFact => ({
@@ -161,7 +163,7 @@ describe('shape', () => {
     });
     expect(messageOf({ message: { type: 'interactive' }, columns: [] })).toEqual({ kind: 'other', type: 'interactive' });
     expect(sendingNumberOf('sandbox')).toBe('sandbox');
-    expect(sendingNumberOf({ api_url: 'https://graph.facebook.com', phone_number_id: '1065' })).toBe('phone number id 1065');
+    expect(sendingNumberOf({ api_url: META_API_URL, phone_number_id: '1065' })).toBe('phone number id 1065');
     expect(sendingNumberOf({ api_url: 'http://127.0.0.1:8089', phone_number_id: '1' })).toBe(
       'phone number id 1 (127.0.0.1:8089)',
     );

@@ -1,12 +1,13 @@
 // The report use case over a fake port: facts in, the renderer's data out. The funnel is the
 // status object, phones are masked unless asked, the state says what continues it, runs and halts
 // are placed on the timeline, latency and countries come out of the grouped facts.
+
 import { describe, expect, it } from 'vitest';
 import { WaSendError } from '../../src/core/errors.js';
 import type { BroadcastFacts, Journal } from '../../src/core/journal.js';
 import type { BroadcastReportFacts, JournalReportFacts } from '../../src/core/report-facts.js';
 import { buildStatus } from '../../src/core/rules/status.js';
-import { type BroadcastRecord, zeroStateCounts } from '../../src/core/types.js';
+import { type BroadcastRecord, META_API_URL, zeroStateCounts } from '../../src/core/types.js';
 import { broadcastReport, journalReport, type ReportOptions } from '../../src/core/usecases/report.js';
 
 const T = 1_760_000_000_000;
@@ -23,7 +24,7 @@ const opts = (o: Partial<ReportOptions> = {}): ReportOptions => ({
 function record(o: Partial<BroadcastRecord> = {}): BroadcastRecord {
   return {
     ...{ id: 'bq7k3m9x', key: 'k', name: 'Promo', sourceFile: 'customers.csv', sourceSha256: 'x', rowsRead: 14, createdAt: T },
-    ...{ target: { api_url: 'https://graph.facebook.com', phone_number_id: '1065' }, status: 'open', reason: null },
+    ...{ target: { api_url: META_API_URL, phone_number_id: '1065' }, status: 'open', reason: null },
     ...{ spec: { message: { type: 'template', template: { name: 'promo', language: { code: 'en_US' } } }, columns: [] } },
     ...{ leaseOwner: null, leaseExpiresAt: null, sender: '1065', profile: null, requireOptin: false },
     ...o,

@@ -195,7 +195,7 @@ describe('classifyResponse: answers that are not a Cloud API error we know', () 
     '<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/1.25.3</center>\r\n</body>\r\n</html>\r\n';
   const blockPage = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Access Denied &amp; Logged</title>
     <style>body { font: 12px sans-serif; }</style><script>var t = "<b>not text</b>";</script></head>
-    <body><!-- policy 7 --><h1>Access Denied</h1><p>Your organization&#39;s policy blocks graph.facebook.com.</p>${'<p>filler</p>'.repeat(400)}</body></html>`;
+    <body><!-- policy 7 --><h1>Access Denied</h1><p>Your organization&#39;s policy blocks graph.example.com.</p>${'<p>filler</p>'.repeat(400)}</body></html>`;
   const redirect = '<html><head><title>301 Moved Permanently</title></head><body><h1>Moved Permanently</h1></body></html>';
   const unknownPath = errBody({
     message: 'Unknown path components: /v23.0/123/mesages',
@@ -210,12 +210,12 @@ describe('classifyResponse: answers that are not a Cloud API error we know', () 
     [
       '301 redirect (http:// to https://)',
       301,
-      { location: 'https://graph.facebook.com/v23.0/1/messages' },
+      { location: 'https://graph.example.com/v23.0/1/messages' },
       redirect,
       'unexpected',
       null,
       'HTTP 301 Moved Permanently (not a Cloud API answer)',
-      'redirects to https://graph.facebook.com/v23.0/1/messages; 301 Moved Permanently — Moved Permanently',
+      'redirects to https://graph.example.com/v23.0/1/messages; 301 Moved Permanently — Moved Permanently',
     ],
     ['302 without a body', 302, {}, '', 'unexpected', null, 'HTTP 302 Found (not a Cloud API answer)', null],
     [
@@ -236,7 +236,7 @@ describe('classifyResponse: answers that are not a Cloud API error we know', () 
       'unexpected',
       null,
       'HTTP 403 Forbidden (not a Cloud API answer)',
-      /^Access Denied & Logged — Access Denied Your organization's policy blocks graph\.facebook\.com\. filler filler .*…$/,
+      /^Access Denied & Logged — Access Denied Your organization's policy blocks graph\.example\.com\. filler filler .*…$/,
     ],
     [
       '404 HTML (nginx)',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requireCredentials, resolveTarget, validateApiUrl } from '../../src/cli/target.js';
 import { WaSendError } from '../../src/core/errors.js';
+import { META_API_URL } from '../../src/core/types.js';
 
 const TOKEN = 'EAAGm0d3lT0k3nN0tR3al1234567890abcdefghij';
 
@@ -22,7 +23,7 @@ const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({ WA_PHONE_NU
 
 describe('resolveTarget: the API URL is checked before anything is planned', () => {
   it.each([
-    ['https://graph.facebook.com', 'https://graph.facebook.com'],
+    [META_API_URL, META_API_URL],
     ['https://proxy.example/graph', 'https://proxy.example/graph'],
     ['https://proxy.example/graph/', 'https://proxy.example/graph'],
     ['http://127.0.0.1:8089', 'http://127.0.0.1:8089'],
@@ -33,7 +34,7 @@ describe('resolveTarget: the API URL is checked before anything is planned', () 
   });
 
   it('uses the default URL when none is given', () => {
-    expect(resolveTarget({}, env({}))).toEqual({ api_url: 'https://graph.facebook.com', phone_number_id: '1065403522' });
+    expect(resolveTarget({}, env({}))).toEqual({ api_url: META_API_URL, phone_number_id: '1065403522' });
   });
 
   const refused: Array<[string, string, RegExp]> = [
@@ -51,21 +52,21 @@ describe('resolveTarget: the API URL is checked before anything is planned', () 
     ],
     [
       'a query',
-      'https://graph.facebook.com/?access_token=EAAGsecret',
-      /^WA_API_URL "https:\/\/graph\.facebook\.com\/\?…" must not have a \?query or #fragment/,
+      'https://graph.example.com/?access_token=EAAGsecret',
+      /^WA_API_URL "https:\/\/graph\.example\.com\/\?…" must not have a \?query or #fragment/,
     ],
-    ['a fragment', 'https://graph.facebook.com/#top', /must not have a \?query or #fragment/],
-    ['an empty query', 'https://graph.facebook.com/?', /must not have a \?query or #fragment/],
+    ['a fragment', 'https://graph.example.com/#top', /must not have a \?query or #fragment/],
+    ['an empty query', 'https://graph.example.com/?', /must not have a \?query or #fragment/],
     [
       'another scheme',
-      'ftp://graph.facebook.com',
-      /^WA_API_URL "ftp:\/\/graph\.facebook\.com" must be an http:\/\/ or https:\/\/ URL$/,
+      'ftp://graph.example.com',
+      /^WA_API_URL "ftp:\/\/graph\.example\.com" must be an http:\/\/ or https:\/\/ URL$/,
     ],
-    ['no scheme', 'graph.facebook.com', /must be an http:\/\/ or https:\/\/ URL/],
+    ['no scheme', 'graph.example.com', /must be an http:\/\/ or https:\/\/ URL/],
     ['host:port without a scheme', 'localhost:8089', /must be an http:\/\/ or https:\/\/ URL/],
     ['no host', 'http:///v23.0', /has no host name/],
-    ['a space', 'https://graph.facebook.com /x', /contains a space or a control character/],
-    ['a line break', 'https://graph.facebook.com\n', /contains a space or a control character/],
+    ['a space', 'https://graph.example.com /x', /contains a space or a control character/],
+    ['a line break', 'https://graph.example.com\n', /contains a space or a control character/],
     ['nothing at all', '', /must be an http:\/\/ or https:\/\/ URL/],
   ];
   it.each(refused)('refuses %s', (_name, url, message) => {
@@ -94,7 +95,7 @@ describe('validateApiUrl', () => {
 });
 
 describe('requireCredentials: a token that can only fail is refused without being shown', () => {
-  const target = { api_url: 'https://graph.facebook.com', phone_number_id: '1' };
+  const target = { api_url: 'https://graph.example.com', phone_number_id: '1' };
   const refused: Array<[string, string, RegExp]> = [
     ['a trailing line break', `${TOKEN}\n`, /^WA_ACCESS_TOKEN starts or ends with a space or a line break/],
     ['a CRLF env file', `${TOKEN}\r`, /starts or ends with a space or a line break/],

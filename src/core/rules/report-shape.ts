@@ -9,7 +9,7 @@ import {
   percentileFromHistogram,
 } from '../report-data.js';
 import type { HistogramFacts, PrefixFact } from '../report-facts.js';
-import type { MessageSpec, Target } from '../types.js';
+import { META_API_URL, type MessageSpec, type Target } from '../types.js';
 
 export function messageOf(spec: MessageSpec): BroadcastReportData['broadcast']['message'] {
   const m = spec.message;
@@ -28,7 +28,7 @@ export function sendingNumberOf(target: Target): string {
   } catch {
     // a stored URL that no longer parses is shown as stored
   }
-  const meta = host === 'graph.facebook.com';
+  const meta = host === new URL(META_API_URL).host;
   return `phone number id ${target.phone_number_id}${meta ? '' : ` (${host})`}`;
 }
 
