@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { BIN, scratchDir, startPostgres, writeRecipientsCsv } from './lib.js';
+import { BIN, runningSandboxes, scratchDir, startPostgres, startSandbox, writeRecipientsCsv } from './lib.js';
 
 const only = process.argv.slice(2);
 const want = (name) => only.length === 0 || only.includes(name);
@@ -41,33 +41,6 @@ function waSend(args, env) {
   });
   const done = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, out, err })));
   return { child, done };
-}
-
-const sandboxes = new Set();
-
-async function startSandbox(args) {
-  const { child } = waSend(['sandbox', '--port', '0', '--json', ...args], { PATH: process.env.PATH });
-  sandboxes.add(child);
-  child.on('close', () => sandboxes.delete(child));
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /"url":\s*"([^"]+)"/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('close', (c) => reject(new Error(`sandbox exited ${c}`)));
-  });
-  return {
-    url,
-    env: { WA_API_URL: url, WA_PHONE_NUMBER_ID: '100200300', WA_ACCESS_TOKEN: 'acceptance-token' },
-    stats: async (detail = false) => (await fetch(`${url}/_sandbox/stats${detail ? '?detail=1' : ''}`)).json(),
-    stop: () =>
-      new Promise((r) => {
-        child.once('close', r);
-        child.kill('SIGTERM');
-      }),
-  };
 }
 
 async function pgq(journalUrl, sql, params = []) {
@@ -370,7 +343,7 @@ try {
   if (want('takeover')) await takeover(server);
   if (want('copy')) await copy(server);
 } finally {
-  for (const child of sandboxes) child.kill('SIGTERM'); // a run that failed half way
+  for (const child of runningSandboxes) child.kill('SIGTERM'); // a run that failed half way
   await server.stop();
 }
 console.log(failures.length === 0 ? '\nall acceptance checks passed' : `\n${failures.length} acceptance checks FAILED`);

@@ -9,36 +9,14 @@
 //   full     the journal on a small tmpfs that fills mid-run: one line, no stack trace; after space is
 //            freed, resume finishes with nobody messaged twice (needs root for mount).
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { BIN, run, scratchDir, writeRecipientsCsv } from './lib.js';
+import { BIN, run, scratchDir, startSandbox, writeRecipientsCsv } from './lib.js';
 
 const only = process.argv.slice(2);
 const want = (name) => only.length === 0 || only.includes(name);
-
-async function startSandbox(args) {
-  const child = spawn(BIN, ['sandbox', '--port', '0', '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /"url":\s*"([^"]+)"/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (c) => reject(new Error(`sandbox exited ${c}`)));
-  });
-  return {
-    url,
-    stats: async (detail = false) => (await fetch(`${url}/_sandbox/stats${detail ? '?detail=1' : ''}`)).json(),
-    stop: () =>
-      new Promise((r) => {
-        child.once('close', r);
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 function envFor(dir, sandbox, journal = join(dir, 'journal.db')) {
   return {

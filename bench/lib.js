@@ -141,3 +141,36 @@ function processTreeCpu(pid) {
   visit(pid);
   return total / 100;
 }
+
+/** Sandboxes still running, for a bench that fails half way to stop them on its way out. */
+export const runningSandboxes = new Set();
+
+/** `wa-send sandbox` in its own process on an ephemeral loopback port. */
+export async function startSandbox(args = []) {
+  const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', '--json', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { PATH: process.env.PATH },
+  });
+  runningSandboxes.add(child);
+  child.on('close', () => runningSandboxes.delete(child));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /"url":\s*"([^"]+)"/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('close', (c) => reject(new Error(`sandbox exited ${c}`)));
+  });
+  return {
+    url,
+    env: { WA_API_URL: url, WA_PHONE_NUMBER_ID: '100200300', WA_ACCESS_TOKEN: 'bench-token-not-secret' },
+    stats: async (detail = false) => (await fetch(`${url}/_sandbox/stats${detail ? '?detail=1' : ''}`)).json(),
+    stop: () =>
+      new Promise((r) => {
+        if (child.exitCode !== null) return r();
+        child.once('close', r);
+        child.kill('SIGTERM');
+      }),
+  };
+}

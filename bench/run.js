@@ -4,12 +4,11 @@
 // wa-send binary or the same modules, the sandbox in its own process on 127.0.0.1. Data is
 // generated at run time under bench/.data/.
 
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { BIN, ROOT, run, scratchDir, startPostgres, writeRecipientsCsv } from './lib.js';
+import { BIN, ROOT, run, scratchDir, startPostgres, startSandbox, writeRecipientsCsv } from './lib.js';
 
 const only = process.argv.slice(2);
 const want = (name) => only.length === 0 || only.includes(name);
@@ -23,30 +22,6 @@ const report = (name, figures) => {
       .join('  ')}`,
   );
 };
-
-async function startSandbox(args) {
-  const child = spawn(process.execPath, [BIN, 'sandbox', '--port', '0', '--json', ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /"url":\s*"([^"]+)"/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on('exit', (c) => reject(new Error(`sandbox exited ${c}`)));
-  });
-  return {
-    url,
-    stats: async () => (await fetch(`${url}/_sandbox/stats`)).json(),
-    stop: () =>
-      new Promise((r) => {
-        child.once('close', r);
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 /** The span of the accepted attempts of a journal (a file or a postgres:// URL). */
 async function acceptedSpan(journal) {
