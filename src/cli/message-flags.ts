@@ -1,19 +1,11 @@
 // Message and recipient flags of `broadcast` (DESIGN §1), turned into a message object.
 import type { Command } from 'commander';
 import { usageError } from '../core/errors.js';
-import { DEFAULT_LANGUAGE, messageFromFlags } from '../core/message-spec.js';
+import { DEFAULT_LANGUAGE, type MessageFlags, messageFromFlags } from '../core/message-spec.js';
 import { collect, percent, readFlagFile } from './parse.js';
 
-export interface MessageCliFlags {
-  template?: string;
-  lang?: string;
-  body?: string[];
-  headerText?: string;
-  headerImage?: string;
-  headerVideo?: string;
-  headerDocument?: string;
-  button?: string[];
-  text?: string;
+/** The message flags as commander gives them: --message-file is still a path here. */
+export interface MessageCliFlags extends Omit<MessageFlags, 'messageFile'> {
   messageFile?: string;
   phoneColumn?: string;
   defaultCountry?: string;
