@@ -17,7 +17,7 @@ import { statusBody } from '../webhook/helpers.js';
 import { exchangeOf, iso, OWNER, planned, rowsOf, seeded, T } from './conformance/harness.js';
 import { journalConformance } from './conformance/index.js';
 
-describe('PostgreSQL journal: conformance', () => {
+describe.concurrent('PostgreSQL journal: conformance', () => {
   journalConformance(async () => {
     const url = freshJournalUrl();
     const journal = await openJournal(url);
@@ -29,7 +29,7 @@ describe('PostgreSQL journal: conformance', () => {
   });
 });
 
-describe('PostgreSQL journal: the server', () => {
+describe.concurrent('PostgreSQL journal: the server', () => {
   it('migrates once when several processes open a new schema at the same moment (advisory lock)', async () => {
     const url = freshJournalUrl();
     const journals = await Promise.all(Array.from({ length: 6 }, () => openJournal(url)));

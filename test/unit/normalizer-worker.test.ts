@@ -1,7 +1,6 @@
 // The worker normalizer (built code in dist/, as `wa-send broadcast` runs it, with its RegExp cache)
 // must give exactly what the plain function gives, for every kind of input.
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error — built JavaScript without type declarations next to it
 import { workerNormalizer } from '../../dist/threads/normalizer.js';
 import { inlineNormalizer, type Normalizer } from '../../src/core/normalizer.js';
 

@@ -1,11 +1,29 @@
 // Reading broadcast rows, and the facts a status is computed from (shared by the stores).
+import type Database from 'better-sqlite3';
 import type { BroadcastFacts } from '../../core/journal.js';
 import type { BroadcastRecord, ErrorCount } from '../../core/types.js';
 import { fromRaw, type RawBroadcast } from '../shared/broadcast-row.js';
 import { type Db, perConnection } from './db.js';
 import { nextRetryAtMs, stateCounts } from './queries.js';
 
-export const records = perConnection((db) => ({
+type Statement = Database.Statement<unknown[], unknown>;
+type RecordQuery =
+  | 'get'
+  | 'byKey'
+  | 'list'
+  | 'rejections'
+  | 'attempted'
+  | 'failedUnaccepted'
+  | 'errors'
+  | 'cancel'
+  | 'skipOpen'
+  | 'leaseOwner'
+  | 'deferredUntil'
+  | 'lastRunEnded'
+  | 'lastRun';
+
+/** Typed by name: the emitted declarations cannot name better-sqlite3's inner Statement type. */
+export const records: (db: Db) => Record<RecordQuery, Statement> = perConnection((db) => ({
   get: db.prepare('SELECT * FROM broadcasts WHERE id = ?'),
   byKey: db.prepare('SELECT * FROM broadcasts WHERE key = ?'),
   list: db.prepare('SELECT * FROM broadcasts ORDER BY created_at DESC, rowid DESC'),
