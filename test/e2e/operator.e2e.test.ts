@@ -129,8 +129,11 @@ describe('every non-zero exit prints one line; SIGHUP drains like SIGTERM', () =
     writeFileSync(join(ws.dir, 'l.csv'), csvWithPhones(300));
     const r = await ws.run(['broadcast', join(ws.dir, 'l.csv'), '--template', 'hello_world', '--yes', '--rate', '300'], {
       withIO: (io) => {
+        // One SIGHUP only: a second one means "exit at once". Ticks overlap while stats() is awaited.
+        let sent = false;
         const poll = setInterval(async () => {
-          if ((await s.stats()).accepted >= 20) {
+          if ((await s.stats()).accepted >= 20 && !sent) {
+            sent = true;
             clearInterval(poll);
             io.signal('SIGHUP');
           }

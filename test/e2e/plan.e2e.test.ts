@@ -20,7 +20,7 @@ const oneLine = (stderr: string) => {
   return lines[0]!;
 };
 
-describe.concurrent('planning (e2e)', () => {
+describe('planning (e2e)', () => {
   it('dry run of the sample prints counts and the exact first request, and writes nothing', async () => {
     const ws = workspace();
     const r = await ws.run(['broadcast', join(SAMPLES, 'recipients.csv'), '--template', 'hello_world', '--dry-run']);
