@@ -416,6 +416,17 @@ describe('Engine', () => {
     expect(3000 / span).toBeGreaterThan(0.9 * (3000 / (6 + 0.7))); // ~500/s apart from the stall
   });
 
+  it('at a high rate, answers and claims share commits: far fewer exchanges than messages, every answer recorded', async () => {
+    const { clock, store } = setup(2000);
+    const fake = fakeSender(store, clock, (to) => accepted(to), 100);
+    const result = await clock.run(engineFor(store, clock, fake.sender, { rate: 1000, concurrency: 256 }).run());
+    expect(result.accepted).toBe(2000);
+    expect(store.count('sent')).toBe(2000);
+    // One exchange per claim and one per answer would be ~4,000; batched, about one every 10 ms.
+    expect(store.exchanges).toBeLessThan(2000 / 4);
+    expect(maxInWindow(fake.starts, 1000)).toBeLessThanOrEqual(1000);
+  });
+
   it('reports progress from its own counters; "retrying" never goes negative when a run starts with due retries', async () => {
     const { clock, store } = setup(6);
     for (const row of [...store.rows.values()].slice(0, 3))
