@@ -236,6 +236,10 @@ export function worst(codes: number[]): number {
 
 export function sweepVerdicts(entries: SweepEntry[], ctx: RunContext): Verdict[] {
   return entries.map((e) =>
-    'run' in e ? runVerdict(e.run, ctx) : { code: EXIT.ok, line: `broadcast ${e.id} skipped: ${e.skipped}` },
+    'run' in e
+      ? runVerdict(e.run, ctx)
+      : 'refused' in e
+        ? { code: EXIT.usage, line: `broadcast ${e.id} not retried: ${errorVerdict(e.refused).line}` }
+        : { code: EXIT.ok, line: `broadcast ${e.id} skipped: ${e.skipped}` },
   );
 }

@@ -171,6 +171,35 @@ describe('several numbers on one journal', () => {
     expect(profiles.stdout).not.toContain('token-a');
   });
 
+  it('the cron sweep goes on past a broadcast whose profile cannot be used now: one line naming it, the others retried, exit 2', async () => {
+    const s = await sandbox(['--fail', '131000=1']);
+    const ws = workspace({ TOKEN_ACME: 'token-a', TOKEN_BETA: 'token-b' });
+    const config = profilesConfig(ws.dir, { acme: { number: '111', url: s.url }, beta: { number: '222', url: s.url } });
+    const plan = async (profile: string, start: number) => {
+      const csv = join(ws.dir, `${profile}.csv`);
+      writeFileSync(csv, csvWithPhones(3, start));
+      const args = ['--config', config, '--profile', profile, 'broadcast', csv, '--template', 'hello_world', '--yes'];
+      const r = await ws.run([...args, '--max-attempts', '1', '--json']);
+      expect(r.code).toBe(3);
+      return JSON.parse(r.stdout).id as string;
+    };
+    const acme = await plan('acme', 0);
+    const beta = await plan('beta', 100);
+    await s.configure({ failures: [] });
+    // acme's token is gone from this cron job's environment; beta's broadcast is still retried.
+    const sweep = await ws.run(['--config', config, 'retry-failed'], { env: { TOKEN_ACME: '' } });
+    expect(sweep.code).toBe(2);
+    expect(sweep.stderr).toMatch(
+      new RegExp(`broadcast ${acme} not retried: profile acme: the environment variable TOKEN_ACME .* is not set`),
+    );
+    const sent = (id: string) => query(ws.journal, "SELECT 1 FROM recipients WHERE broadcast_id = ? AND state = 'sent'", id);
+    expect(sent(beta)).toHaveLength(3);
+    expect(sent(acme)).toHaveLength(0);
+    // Once the token is back, the next sweep retries it.
+    expect((await ws.run(['--config', config, 'retry-failed'])).code).toBe(0);
+    expect(sent(acme)).toHaveLength(3);
+  });
+
   it('a second broadcast on a number that is sending exits 5 naming the broadcast that holds it; with --wait it takes its turn', async () => {
     const s = await sandbox(['--latency', '100']);
     const ws = workspace(s.env);

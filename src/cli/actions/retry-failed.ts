@@ -31,10 +31,14 @@ export async function retryFailedAction(ctx: Context, id: string | undefined, fl
       }
       if (entries.length === 0) note(ctx.io, 'No broadcast has retries due.');
       const codes: number[] = [];
-      for (const [i, e] of entries.entries()) {
-        if ('run' in e) codes.push(reportRun(ctx, e.run, Boolean(flags.json), interrupts, alerts).code);
-        else errorOut(ctx.io, sweepVerdicts([e], { signal: null })[0]!.line!);
-        void i;
+      for (const e of entries) {
+        if ('run' in e) {
+          codes.push(reportRun(ctx, e.run, Boolean(flags.json), interrupts, alerts).code);
+          continue;
+        }
+        const verdict = sweepVerdicts([e], { signal: null })[0]!;
+        errorOut(ctx.io, verdict.line!);
+        codes.push(verdict.code);
       }
       if (flags.json)
         printJson(

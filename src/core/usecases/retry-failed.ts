@@ -1,6 +1,7 @@
 // retry-failed: one broadcast, or (no id) the cron sweep over every broadcast with retries due.
 // The checks that change nothing (cancelled, target, lease) come before any row is queued again:
 // runBroadcast queues the rows under its own lease.
+import { WaSendError } from '../errors.js';
 import type { RetrySelection } from '../rules/retry-eligibility.js';
 import {
   type RequestedTarget,
@@ -29,7 +30,9 @@ export interface RetryRequest {
 export type SweepEntry =
   | { id: string; run: RunSummary }
   /** Not attempted: planned for another target than the one this sweep sends to. */
-  | { id: string; skipped: string };
+  | { id: string; skipped: string }
+  /** Not attempted: its own settings are wrong (its profile's token missing, say); the others still run. */
+  | { id: string; refused: WaSendError };
 
 export async function retryFailed(deps: RunDeps, req: RetryRequest): Promise<SweepEntry[]> {
   const run = (id: string, selection: RetrySelection) =>
@@ -47,7 +50,16 @@ export async function retryFailed(deps: RunDeps, req: RetryRequest): Promise<Swe
       entries.push({ id, skipped });
       continue;
     }
-    const summary = await run(id, selection);
+    let summary: RunSummary;
+    try {
+      summary = await run(id, selection);
+    } catch (err) {
+      // A broadcast that cannot be sent as it stands (exit 2) must not keep a cron sweep from the
+      // others; anything else (the journal, a bug) stops the sweep.
+      if (!(err instanceof WaSendError) || err.kind !== 'usage') throw err;
+      entries.push({ id, refused: err });
+      continue;
+    }
     entries.push({ id, run: summary });
     // An operator's Ctrl-C stops the whole sweep, not just this broadcast.
     if (summary.outcome.kind === 'ran' && summary.outcome.engine.stop === 'interrupted') break;
