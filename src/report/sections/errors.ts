@@ -17,20 +17,34 @@ const REASONS: Record<string, string> = {
   no_optin: 'no recorded opt-in (--require-optin)',
 };
 
-export function errorsSection(errors: BroadcastReportData['errors'], recipients: number): SafeHtml {
-  if (errors.length === 0) return section('errors', 'Errors', html`<p class="muted">No API errors.</p>`);
-  const rows = [...errors]
+interface ErrorLine {
+  code: number | null;
+  title: string;
+  action: string;
+  count: number;
+}
+
+/** Most frequent first, each as its code, title, what to do and count cells (both reports' error tables). */
+export function errorRows<E extends ErrorLine>(errors: readonly E[], more: (e: E) => SafeHtml[] = () => []): SafeHtml[][] {
+  return [...errors]
     .sort((a, b) => b.count - a.count)
     .map((e) => [
       tdNum(e.code === null ? '–' : String(e.code)),
       tdWrap(clip(e.title, LIMIT.title)),
       tdWrap(clip(e.action, LIMIT.action)),
       tdNum(fmtInt(e.count)),
-      tdNum(fmtPct(e.count, recipients)),
-      tdWrap(
-        html`<ul class="ex">${e.examples.slice(0, MAX_EXAMPLES).map((x) => html`<li>${clip(x.phone, LIMIT.phone)} · line ${fmtInt(x.line)}${x.detail ? html` · ${clip(x.detail, LIMIT.detail)}` : null}</li>`)}</ul>`,
-      ),
+      ...more(e),
     ]);
+}
+
+export function errorsSection(errors: BroadcastReportData['errors'], recipients: number): SafeHtml {
+  if (errors.length === 0) return section('errors', 'Errors', html`<p class="muted">No API errors.</p>`);
+  const rows = errorRows(errors, (e) => [
+    tdNum(fmtPct(e.count, recipients)),
+    tdWrap(
+      html`<ul class="ex">${e.examples.slice(0, MAX_EXAMPLES).map((x) => html`<li>${clip(x.phone, LIMIT.phone)} · line ${fmtInt(x.line)}${x.detail ? html` · ${clip(x.detail, LIMIT.detail)}` : null}</li>`)}</ul>`,
+    ),
+  ]);
   return section(
     'errors',
     'Errors',

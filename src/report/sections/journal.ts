@@ -6,6 +6,7 @@ import { percentLineChart } from '../charts/line-chart.js';
 import { fmtInt, fmtIso, fmtPct } from '../format.js';
 import { clip, html, type SafeHtml } from '../html.js';
 import { chart, LIMIT, legend, section, stateBadge, table, td, tdNoWrap, tdNum, tdWrap } from './common.js';
+import { errorRows } from './errors.js';
 
 /** Distinct colours: the busiest numbers get their own, the rest share "other". */
 const MAX_NUMBERS = 5;
@@ -130,17 +131,12 @@ ${legend([
 
 export function topErrorsSection(errors: JournalReportData['topErrors']): SafeHtml {
   if (errors.length === 0) return section('errors', 'Top errors', html`<p class="muted">No API errors in this period.</p>`);
-  const rows = [...errors]
-    .sort((a, b) => b.count - a.count)
-    .map((e) => [
-      tdNum(e.code === null ? '–' : String(e.code)),
-      tdWrap(clip(e.title, LIMIT.title)),
-      tdWrap(clip(e.action, LIMIT.action)),
-      tdNum(fmtInt(e.count)),
-    ]);
   return section(
     'errors',
     'Top errors',
-    table([{ label: 'Code', num: true }, { label: 'Error' }, { label: 'What to do' }, { label: 'Count', num: true }], rows),
+    table(
+      [{ label: 'Code', num: true }, { label: 'Error' }, { label: 'What to do' }, { label: 'Count', num: true }],
+      errorRows(errors),
+    ),
   );
 }
