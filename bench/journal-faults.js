@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { BIN, run, scratchDir, startSandbox, writeRecipientsCsv } from './lib.js';
+import { BIN, broadcastArgs, run, scratchDir, startSandbox, writeRecipientsCsv } from './lib.js';
 
 const only = process.argv.slice(2);
 const want = (name) => only.length === 0 || only.includes(name);
@@ -50,26 +50,7 @@ async function lockRun(name, holdMs) {
   const sandbox = await startSandbox(['--latency', '100']);
   const env = envFor(dir, sandbox);
   const journal = env.WA_SEND_JOURNAL;
-  const broadcast = run(
-    BIN,
-    [
-      'broadcast',
-      csv,
-      '--template',
-      'order_update',
-      '--body',
-      '{{name}}',
-      '--default-country',
-      'US',
-      '--rate',
-      '200',
-      '--concurrency',
-      '32',
-      '--yes',
-      '--quiet',
-    ],
-    { env },
-  );
+  const broadcast = run(BIN, [...broadcastArgs(csv), '--rate', '200', '--concurrency', '32', '--yes', '--quiet'], { env });
   await untilAccepted(sandbox, 300);
   const lock = new Database(journal, { timeout: 60_000 });
   const asked = Date.now();
@@ -109,11 +90,7 @@ async function walRun() {
   await writeRecipientsCsv(csv, n);
   const sandbox = await startSandbox([]);
   const env = envFor(dir, sandbox);
-  const planned = await run(
-    BIN,
-    ['broadcast', csv, '--template', 'order_update', '--body', '{{name}}', '--default-country', 'US', '--limit', '0', '--json'],
-    { env },
-  );
+  const planned = await run(BIN, [...broadcastArgs(csv), '--limit', '0', '--json'], { env });
   const id = JSON.parse(planned.stdout).id;
   let maxWal = 0;
   const sampler = setInterval(() => {
@@ -144,24 +121,7 @@ async function fullRun() {
     const send = ['--rate', '2000', '--concurrency', '32', '--quiet'];
     // Planned first (--limit 0 sends nothing), then the disk is filled to within ~1 MB: the run's
     // own writes fill it mid-run.
-    const planned = await run(
-      BIN,
-      [
-        'broadcast',
-        csv,
-        '--template',
-        'order_update',
-        '--body',
-        '{{name}}',
-        '--default-country',
-        'US',
-        '--limit',
-        '0',
-        '--yes',
-        ...send,
-      ],
-      { env },
-    );
+    const planned = await run(BIN, [...broadcastArgs(csv), '--limit', '0', '--yes', ...send], { env });
     const db = new Database(env.WA_SEND_JOURNAL, { readonly: true });
     const id = db.prepare('SELECT id FROM broadcasts').pluck().get();
     db.close();

@@ -7,6 +7,18 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const BIN = join(ROOT, 'bin', 'wa-send.js');
 
+/** `wa-send broadcast` of a writeRecipientsCsv file, as every bench sends it; more flags follow. */
+export const broadcastArgs = (csv) => [
+  'broadcast',
+  csv,
+  '--template',
+  'order_update',
+  '--body',
+  '{{name}}',
+  '--default-country',
+  'US',
+];
+
 export function scratchDir(name) {
   const base = join(ROOT, 'bench', '.data');
   mkdirSync(base, { recursive: true });

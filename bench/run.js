@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { BIN, ROOT, run, scratchDir, startPostgres, startSandbox, writeRecipientsCsv } from './lib.js';
+import { BIN, broadcastArgs, ROOT, run, scratchDir, startPostgres, startSandbox, writeRecipientsCsv } from './lib.js';
 
 const only = process.argv.slice(2);
 const want = (name) => only.length === 0 || only.includes(name);
@@ -63,24 +63,7 @@ async function sendBench(name, { recipients, rate, concurrency, sandboxArgs, jou
     WA_ACCESS_TOKEN: 'bench-token-not-secret',
   };
   // Plan first (not timed), then time the send alone with `resume`.
-  const planned = await run(
-    process.execPath,
-    [
-      BIN,
-      'broadcast',
-      csv,
-      '--template',
-      'order_update',
-      '--body',
-      '{{name}}',
-      '--default-country',
-      'US',
-      '--limit',
-      '0',
-      '--json',
-    ],
-    { env },
-  );
+  const planned = await run(process.execPath, [BIN, ...broadcastArgs(csv), '--limit', '0', '--json'], { env });
   const id = JSON.parse(planned.stdout).id;
   const sent = await run(
     process.execPath,
