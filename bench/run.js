@@ -142,6 +142,7 @@ if (want('rate')) {
     sustained_starts_per_s: Math.round(r.startsPerS),
     end_to_end_msg_per_s: Math.round(r.journaled / r.secs),
     max_starts_in_any_1s: r.stats.max_starts_in_1s,
+    sandbox_max_loop_delay_ms: r.stats.max_loop_delay_ms,
     peak_concurrency: r.stats.peak_concurrency,
   });
 }

@@ -87,4 +87,5 @@ async function shutdown(server: Server, stats: StatsRecorder, webhooks: WebhookE
   while (stats.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   server.closeAllConnections();
   await Promise.all([closed, webhooks.close()]);
+  stats.stop();
 }

@@ -1,7 +1,7 @@
 // Request statistics that tests and benchmarks read back. Built for a million requests: arrivals
 // live in a compacting Float64Array that only keeps the last second, and the sliding-window maximum
 // is updated on every arrival (the busiest 1 s window always ends at an arrival), so it is exact.
-import { performance } from 'node:perf_hooks';
+import { type IntervalHistogram, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 export interface SandboxStats {
   requests: number;
@@ -16,6 +16,12 @@ export interface SandboxStats {
   in_flight: number;
   peak_concurrency: number;
   max_starts_in_1s: number;
+  /**
+   * The longest the sandbox's event loop was late since the first request (ms): how late an arrival
+   * may have been stamped. Above the rate gate's 20 ms margin for the API's read delay,
+   * max_starts_in_1s measures this machine's load, not the sender.
+   */
+  max_loop_delay_ms: number;
   /** Wall-clock Unix milliseconds (fractional), null before the first request. */
   first_request_at: number | null;
   last_request_at: number | null;
@@ -55,13 +61,27 @@ export class StatsRecorder {
   private maxWindow = 0;
   private first: number | null = null;
   private last: number | null = null;
+  /** Sampled every millisecond while the sandbox runs (descheduling shows up as a late timer too). */
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 1 });
+
+  constructor() {
+    this.loopDelay.enable();
+  }
+
+  /** Stops the event-loop sampling (the sandbox is closing). */
+  stop(): void {
+    this.loopDelay.disable();
+  }
 
   /** Records a request's arrival; returns how many arrived in the last second, this one included. */
   arrive(): number {
     const now = performance.now();
     this.requests++;
     if (++this.inFlight > this.peak) this.peak = this.inFlight;
-    if (this.first === null) this.first = now;
+    if (this.first === null) {
+      this.first = now;
+      this.loopDelay.reset(); // from the first request on: how late arrivals may have been stamped
+    }
     this.last = now;
     if (this.tail === this.arrivals.length) this.makeRoom();
     this.arrivals[this.tail++] = now;
@@ -100,6 +120,7 @@ export class StatsRecorder {
       in_flight: this.inFlight,
       peak_concurrency: this.peak,
       max_starts_in_1s: this.maxWindow,
+      max_loop_delay_ms: this.loopDelay.count === 0 ? 0 : Math.round(this.loopDelay.max / 1e5) / 10,
       first_request_at: wall(this.first),
       last_request_at: wall(this.last),
       webhooks,
@@ -117,6 +138,7 @@ export class StatsRecorder {
     this.dups.clear();
     this.head = this.tail = 0;
     this.maxWindow = 0;
+    this.loopDelay.reset();
     this.first = this.last = null;
   }
 

@@ -1,21 +1,38 @@
 // Issue 11 from the outside: the preflight (doctor, and before broadcast/resume), several numbers on
 // one journal (profiles, one sender per number, --wait), and the daily messaging limit.
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
-import { csvWithPhones, query, until, workspace } from '../helpers/cli.js';
+import { collect, csvWithPhones, query, until, workspace } from '../helpers/cli.js';
+import type { MemoryIO } from '../helpers/memory-io.js';
+import { profilesConfig } from '../helpers/profiles.js';
 import { useSandboxes } from '../helpers/sandboxes.js';
 
-const sandbox = useSandboxes({ ownProcess: true });
+const sandbox = useSandboxes();
+const sandboxProcess = useSandboxes({ ownProcess: true });
 const lines = (text: string) =>
   text
     .trim()
     .split('\n')
     .filter((l) => l !== '');
 const HOUR = 3_600_000;
+
+/** Whether another process could write the journal now (no one holds its write lock). */
+function journalWritable(path: string): boolean {
+  const db = new Database(path, { timeout: 0 });
+  try {
+    db.exec('BEGIN IMMEDIATE; ROLLBACK;');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    db.close();
+  }
+}
 
 describe('doctor and the preflight', () => {
   it('passes against the sandbox for a template that fits, in process and against a sandbox process', async () => {
@@ -24,7 +41,7 @@ describe('doctor and the preflight', () => {
     expect(inProcess.code).toBe(0);
     expect(inProcess.stdout).toMatch(/✓ template: template order_update \(en_US\) is APPROVED/);
     expect(inProcess.stderr).toBe('');
-    const s = await sandbox(['--messaging-limit', 'TIER_2K', '--quality', 'YELLOW']);
+    const s = await sandboxProcess(['--messaging-limit', 'TIER_2K', '--quality', 'YELLOW']);
     const real = await workspace({ ...s.env, WA_WABA_ID: '900' }).run([
       'doctor',
       '--template',
@@ -125,52 +142,7 @@ describe('doctor and the preflight', () => {
   });
 });
 
-/** A config file with one profile per number, tokens from the environment. */
-function profilesConfig(dir: string, profiles: Record<string, { number: string; url: string; extra?: string }>): string {
-  const path = join(dir, 'config.toml');
-  const text = Object.entries(profiles)
-    .map(
-      ([name, p]) =>
-        `[profiles.${name}]\nphone_number_id = "${p.number}"\napi_url = "${p.url}"\ntoken_env = "TOKEN_${name.toUpperCase()}"\n${p.extra ?? ''}`,
-    )
-    .join('\n');
-  writeFileSync(path, text);
-  chmodSync(path, 0o600);
-  return path;
-}
-
 describe('several numbers on one journal', () => {
-  it('two profiles: status tells their broadcasts apart; each sends at its own rate on its own number', async () => {
-    const [s1, s2] = await Promise.all([sandbox(), sandbox()]);
-    const ws = workspace({ TOKEN_ACME: 'token-a', TOKEN_BETA: 'token-b' });
-    const config = profilesConfig(ws.dir, {
-      acme: { number: '111', url: s1.url, extra: 'rate = 40\n' },
-      beta: { number: '222', url: s2.url, extra: 'rate = 40\n' },
-    });
-    const csv = join(ws.dir, 'r.csv');
-    writeFileSync(csv, csvWithPhones(60));
-    const send = (profile: string) =>
-      ws.run(['--config', config, '--profile', profile, 'broadcast', csv, '--template', 'hello_world', '--yes', '--json']);
-    const [a, b] = await Promise.all([send('acme'), send('beta')]);
-    expect([a.code, b.code]).toEqual([0, 0]);
-    expect(JSON.parse(a.stdout)).toMatchObject({ sending_number: '111', profile: 'acme', counts: { sent: 60 } });
-    expect(JSON.parse(b.stdout)).toMatchObject({ sending_number: '222', profile: 'beta', counts: { sent: 60 } });
-    for (const s of [s1, s2]) {
-      const stats = await s.stats();
-      expect(stats.accepted).toBe(60);
-      expect(stats.max_starts_in_1s).toBeLessThanOrEqual(40);
-    }
-    const list = (await ws.run(['status'])).stdout;
-    expect(list).toMatch(/111 \(acme\)/);
-    expect(list).toMatch(/222 \(beta\)/);
-    const profiles = await ws.run(['--config', config, 'profiles', '--json']);
-    expect(JSON.parse(profiles.stdout)).toMatchObject([
-      { name: 'acme', phone_number_id: '111', token: { env: 'TOKEN_ACME' }, rate: 40 },
-      { name: 'beta', phone_number_id: '222', token: { env: 'TOKEN_BETA' } },
-    ]);
-    expect(profiles.stdout).not.toContain('token-a');
-  });
-
   it('the cron sweep goes on past a broadcast whose profile cannot be used now: one line naming it, the others retried, exit 2', async () => {
     const s = await sandbox(['--fail', '131000=1']);
     const ws = workspace({ TOKEN_ACME: 'token-a', TOKEN_BETA: 'token-b' });
@@ -207,23 +179,63 @@ describe('several numbers on one journal', () => {
     const second = join(ws.dir, 'second.csv');
     writeFileSync(first, csvWithPhones(16));
     writeFileSync(second, csvWithPhones(16, 100));
-    const running = ws.run(['broadcast', first, '--template', 'hello_world', '--yes', '--rate', '10', '--json']);
-    const leases = () => (existsSync(ws.journal) ? query(ws.journal, 'SELECT 1 FROM number_leases').length : 0);
+    // The first run is a real process, stopped (SIGSTOP) while it holds the number, so the two
+    // commands below meet it sending however slow this machine is; it goes on once the second waits.
+    const running = ws.spawn(['broadcast', first, '--template', 'hello_world', '--yes', '--rate', '10', '--json']);
+    running.stdin!.end();
+    const firstDone = collect(running);
+    onTestFinished(() => {
+      running.kill('SIGKILL');
+    });
+    // The first run creates the journal and its tables as it starts: until then there is nothing to read.
+    const leases = () => {
+      try {
+        return query(ws.journal, 'SELECT 1 FROM number_leases').length;
+      } catch {
+        return 0;
+      }
+    };
     await until(() => leases() === 1, 'the first run to hold the number');
+    // Stopped between two transactions, so the commands below are not kept waiting on the journal.
+    await until(() => {
+      running.kill('SIGSTOP');
+      if (journalWritable(ws.journal)) return true;
+      running.kill('SIGCONT');
+      return false;
+    }, 'the first run to stop outside a transaction');
     const holder = query<{ broadcast_id: string }>(ws.journal, 'SELECT broadcast_id FROM number_leases')[0]!.broadcast_id;
     const busy = await ws.run(['broadcast', second, '--template', 'hello_world', '--yes', '--rate', '10']);
     expect(busy.code).toBe(5);
     expect(lines(busy.stderr).at(-1)).toMatch(
       new RegExp(`number 100200300 is sending broadcast ${holder} .*one sender per number.*--wait`),
     );
-    const waited = await ws.run(['broadcast', second, '--template', 'hello_world', '--yes', '--rate', '10', '--wait', '--json']);
+    let waiter: MemoryIO | null = null;
+    const waiting = ws.run(['broadcast', second, '--template', 'hello_world', '--yes', '--rate', '10', '--wait', '--json'], {
+      withIO: (io) => {
+        waiter = io;
+      },
+    });
+    await until(() => waiter?.err().includes('waiting for its turn') ?? false, 'the second broadcast to wait for its turn');
+    running.kill('SIGCONT');
+    const waited = await waiting;
     expect(waited.code).toBe(0);
-    expect(waited.stderr).toMatch(/waiting for its turn/);
-    expect((await running).code).toBe(0);
+    const firstResult = await firstDone;
+    expect(firstResult.code).toBe(0);
+    expect(JSON.parse(firstResult.stdout)).toMatchObject({ id: holder, counts: { sent: 16 } });
+    const secondId = JSON.parse(waited.stdout).id as string;
+    expect(JSON.parse(waited.stdout)).toMatchObject({ counts: { sent: 16 } });
     const stats = await s.stats();
     expect(stats.accepted).toBe(32);
-    // Sequential, not added up: never more than one run's --rate on the number.
-    expect(stats.max_starts_in_1s).toBeLessThanOrEqual(10);
+    expect(stats.duplicates).toEqual([]);
+    // Sequential, not added up: the second run's first request started after the first run's last answer.
+    const span = (id: string) =>
+      query<{ first: number; last: number }>(
+        ws.journal,
+        `SELECT min(a.started_at) AS first, max(a.finished_at) AS last FROM attempts a
+           JOIN recipients r ON r.id = a.recipient_id WHERE r.broadcast_id = ?`,
+        id,
+      )[0]!;
+    expect(span(secondId).first).toBeGreaterThanOrEqual(span(holder).last);
     expect(query(ws.journal, 'SELECT 1 FROM number_leases')).toEqual([]); // released
   });
 });

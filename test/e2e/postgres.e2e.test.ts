@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { isChosen } from '../../src/sandbox/index.js';
 import { signatureHeader } from '../../src/webhook/signature.js';
-import { collect, csvWithPhones, type SandboxProcess, startSandboxProcess, waitForOutput, workspace } from '../helpers/cli.js';
+import { collect, csvWithPhones, type SandboxProcess, waitForOutput, workspace } from '../helpers/cli.js';
 import { WHATSAPP_SAMPLES } from '../helpers/fixtures.js';
 import { phones, writeCsv } from '../helpers/journal.js';
+import type { MemoryIO } from '../helpers/memory-io.js';
 import { freshJournalUrl, pgQuery } from '../helpers/postgres.js';
+import { startSandboxInProcess } from '../helpers/sandboxes.js';
 
 const SECRET = 'e2e-app-secret';
 
@@ -19,15 +21,16 @@ const SECRET = 'e2e-app-secret';
 // mostly wait on rates and latencies, so together they take about as long as the longest one.
 type Finished = TestContext['onTestFinished'];
 
+/** A sandbox in this process (this file's tests judge no timing at it), stopped when its test finishes. */
 async function sandbox(finished: Finished, args: string[] = []): Promise<SandboxProcess> {
-  const s = await startSandboxProcess(args);
+  const s = await startSandboxInProcess(args);
   finished(() => s.stop());
   return s;
 }
 
 /** A workspace whose journal is a fresh PostgreSQL schema. */
-function pgWorkspace(env: Record<string, string> = {}) {
-  const url = freshJournalUrl();
+function pgWorkspace(env: Record<string, string> = {}, urlExtra = '') {
+  const url = freshJournalUrl(urlExtra);
   const ws = workspace({ ...env, WA_SEND_JOURNAL: url });
   const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => pgQuery<T>(url, sql, params);
   return { ...ws, url, q };
@@ -187,7 +190,9 @@ describe.concurrent('sending on a PostgreSQL journal (e2e)', () => {
     onTestFinished,
   }) => {
     const s = await sandbox(onTestFinished, ['--latency', '100']);
-    const ws = pgWorkspace({ TOKEN_ACME: 'token-a' });
+    // Its own application_name: to see whether the stopped run is inside a transaction (below).
+    const app = `wa-send-wait-test-${process.pid}`;
+    const ws = pgWorkspace({ TOKEN_ACME: 'token-a' }, `&application_name=${app}`);
     const config = join(ws.dir, 'config.toml');
     writeFileSync(
       config,
@@ -196,32 +201,79 @@ describe.concurrent('sending on a PostgreSQL journal (e2e)', () => {
         mode: 0o600,
       },
     );
-    const send = (csv: string, ...flags: string[]) =>
-      ws.run(['--config', config, '--profile', 'acme', 'broadcast', csv, '--template', 'hello_world', '--yes', ...flags]);
+    const args = (csv: string, ...flags: string[]) => [
+      '--config',
+      config,
+      '--profile',
+      'acme',
+      'broadcast',
+      csv,
+      '--template',
+      'hello_world',
+      '--yes',
+      ...flags,
+    ];
     const first = writeCsv(ws.dir, csvWithPhones(16), 'first.csv');
     const second = writeCsv(ws.dir, csvWithPhones(16, 100), 'second.csv');
-    const running = send(first, '--json');
+    // The first run is a real process, stopped (SIGSTOP) while it holds the number, so the two
+    // commands below meet it sending however slow this machine is; it goes on once the second waits.
+    const running = ws.spawn(args(first, '--json'));
+    running.stdin!.end();
+    const firstDone = collect(running);
+    onTestFinished(() => {
+      running.kill('SIGKILL');
+    });
     // Before the first run has created the schema, there is no table to read.
     const leases = () => ws.q<{ broadcast_id: string }>('SELECT broadcast_id FROM number_leases').catch(() => []);
     await until('the first run to hold the number', async () => (await leases()).length === 1);
+    // Stopped between two transactions, so the commands below are not kept waiting on its row locks.
+    const inTransaction = async () =>
+      (
+        await ws.q<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND state LIKE 'idle in transaction%'",
+          [app],
+        )
+      )[0]!.n > 0;
+    await until('the first run to stop outside a transaction', async () => {
+      running.kill('SIGSTOP');
+      if (!(await inTransaction())) return true;
+      running.kill('SIGCONT');
+      return false;
+    });
     const holder = (await leases())[0]!.broadcast_id;
-    const busy = await send(second);
+    const busy = await ws.run(args(second));
     expect(busy.code).toBe(5);
     expect(busy.stderr.trim().split('\n').at(-1)).toMatch(
       new RegExp(`number 111 is sending broadcast ${holder} .*one sender per number.*--wait`),
     );
-    const waited = await send(second, '--wait', '--json');
+    let waiter: MemoryIO | null = null;
+    const waiting = ws.run(args(second, '--wait', '--json'), {
+      withIO: (io) => {
+        waiter = io;
+      },
+    });
+    await until('the second broadcast to wait for its turn', () => waiter?.err().includes('waiting for its turn') ?? false);
+    running.kill('SIGCONT');
+    const waited = await waiting;
     expect(waited.code).toBe(0);
-    expect(waited.stderr).toMatch(/waiting for its turn/);
+    const secondId = JSON.parse(waited.stdout).id as string;
     expect(JSON.parse(waited.stdout)).toMatchObject({ sending_number: '111', profile: 'acme', counts: { sent: 16 } });
-    const done = await running;
+    const done = await firstDone;
     expect(done.code).toBe(0);
     expect(JSON.parse(done.stdout)).toMatchObject({ id: holder, profile: 'acme', counts: { sent: 16 } });
     const stats = await s.stats();
     expect(stats.accepted).toBe(32);
     expect(stats.duplicates).toEqual([]);
-    // Sequential, not added up: never more than one run's rate on the number.
-    expect(stats.max_starts_in_1s).toBeLessThanOrEqual(10);
+    // Sequential, not added up: the second run's first request started after the first run's last answer.
+    const span = async (id: string) =>
+      (
+        await ws.q<{ first: string; last: string }>(
+          `SELECT min(a.started_at) AS first, max(a.finished_at) AS last FROM attempts a
+             JOIN recipients r ON r.id = a.recipient_id WHERE r.broadcast_id = $1`,
+          [id],
+        )
+      )[0]!;
+    expect(Number((await span(secondId)).first)).toBeGreaterThanOrEqual(Number((await span(holder)).last));
     expect(await leases()).toEqual([]); // released
     expect(await ws.q('SELECT DISTINCT sender, profile FROM broadcasts')).toEqual([{ sender: '111', profile: 'acme' }]);
   });

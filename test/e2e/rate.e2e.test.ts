@@ -1,32 +1,102 @@
-// --rate as the API sees it: arrival times at a sandbox in another process.
-import { describe, expect, it } from 'vitest';
-import { csvWithPhones, workspace } from '../helpers/cli.js';
+// --rate as the API sees it: how many requests a stand-in in its own process received in any
+// 1-second window, for one run and for two profiles sending at once on their own numbers. (The rate
+// gate's own guarantee, on the times requests are written, is proven exactly on virtual time in
+// test/unit/engine.test.ts.)
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, type TestContext } from 'vitest';
+import type { SandboxStats } from '../../src/sandbox/stats.js';
+import { csvWithPhones, type SandboxProcess, startSandboxProcess, workspace } from '../helpers/cli.js';
 import { writeCsv } from '../helpers/journal.js';
-import { useSandboxes } from '../helpers/sandboxes.js';
+import { profilesConfig } from '../helpers/profiles.js';
 
-const sandbox = useSandboxes({ ownProcess: true });
+/** A sandbox in its own process, stopped when this test (not a concurrent one) finishes. */
+async function sandbox(finished: TestContext['onTestFinished']): Promise<SandboxProcess> {
+  const s = await startSandboxProcess();
+  finished(() => s.stop());
+  return s;
+}
 
-describe('rate (e2e)', () => {
-  // The sandbox runs in another process and counts arrivals as its event loop sees them. Starts are
-  // paced to the time each request is written (the rate gate's own guarantee is proven exactly on
-  // virtual time in test/unit/engine.test.ts); here the real path is checked, with the gate's 20 ms
-  // margin for the server's read delay. 100 messages at 50/s: two full seconds of steady state.
-  it('g) --rate 50: no 1-second window at the API has more than 50 starts', async () => {
-    const s = await sandbox();
-    const ws = workspace(s.env);
-    const r = await ws.run([
-      'broadcast',
-      writeCsv(ws.dir, csvWithPhones(100)),
-      '--template',
-      'hello_world',
-      '--yes',
-      '--rate',
-      '50',
+/**
+ * The stand-in stamps a request when its event loop reads it. The rate gate leaves 20 ms for the
+ * API's read delay; a stand-in whose loop was late by more than that (every core busy with the rest
+ * of the suite) counts this machine's load, not wa-send. Such a measurement is not judged but taken
+ * again, up to 3 times; a stand-in that never kept within the margin fails the test, saying so.
+ */
+const READ_DELAY_MARGIN_MS = 20;
+async function measured<T>(
+  attempt: () => Promise<{ stats: SandboxStats[]; result: T }>,
+): Promise<{ stats: SandboxStats[]; result: T }> {
+  const lags: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const m = await attempt();
+    const lag = Math.max(...m.stats.map((s) => s.max_loop_delay_ms));
+    if (lag <= READ_DELAY_MARGIN_MS) return m;
+    lags.push(lag);
+  }
+  throw new Error(
+    `the stand-in's event loop was late by more than ${READ_DELAY_MARGIN_MS} ms in each of 3 runs (${lags.join(', ')} ms): this machine is too busy to judge --rate`,
+  );
+}
+
+describe.concurrent('rate at the API', () => {
+  // 100 messages at 50/s: two full seconds of steady state.
+  it('g) --rate 50: no 1-second window at the API has more than 50 starts', async ({ onTestFinished }) => {
+    const {
+      stats: [stats],
+    } = await measured(async () => {
+      const s = await sandbox(onTestFinished);
+      const ws = workspace(s.env);
+      const r = await ws.run([
+        'broadcast',
+        writeCsv(ws.dir, csvWithPhones(100)),
+        '--template',
+        'hello_world',
+        '--yes',
+        '--rate',
+        '50',
+      ]);
+      expect(r.code).toBe(0);
+      return { stats: [(await s.stats()) as SandboxStats], result: r };
+    });
+    expect(stats!.accepted).toBe(100);
+    expect(stats!.max_starts_in_1s).toBeLessThanOrEqual(50);
+    expect(stats!.max_starts_in_1s).toBeGreaterThanOrEqual(40); // and it really used the rate
+  });
+
+  it('two profiles: status tells their broadcasts apart; each sends at its own rate on its own number', async ({
+    onTestFinished,
+  }) => {
+    const { stats, result } = await measured(async () => {
+      const [s1, s2] = await Promise.all([sandbox(onTestFinished), sandbox(onTestFinished)]);
+      const ws = workspace({ TOKEN_ACME: 'token-a', TOKEN_BETA: 'token-b' });
+      const config = profilesConfig(ws.dir, {
+        acme: { number: '111', url: s1.url, extra: 'rate = 40\n' },
+        beta: { number: '222', url: s2.url, extra: 'rate = 40\n' },
+      });
+      const csv = join(ws.dir, 'r.csv');
+      writeFileSync(csv, csvWithPhones(60));
+      const send = (profile: string) =>
+        ws.run(['--config', config, '--profile', profile, 'broadcast', csv, '--template', 'hello_world', '--yes', '--json']);
+      const [a, b] = await Promise.all([send('acme'), send('beta')]);
+      expect([a.code, b.code]).toEqual([0, 0]);
+      expect(JSON.parse(a.stdout)).toMatchObject({ sending_number: '111', profile: 'acme', counts: { sent: 60 } });
+      expect(JSON.parse(b.stdout)).toMatchObject({ sending_number: '222', profile: 'beta', counts: { sent: 60 } });
+      return { stats: [(await s1.stats()) as SandboxStats, (await s2.stats()) as SandboxStats], result: { ws, config } };
+    });
+    for (const s of stats) {
+      expect(s.accepted).toBe(60);
+      expect(s.max_starts_in_1s).toBeLessThanOrEqual(40);
+    }
+    const { ws, config } = result;
+    const list = (await ws.run(['status'])).stdout;
+    expect(list).toMatch(/111 \(acme\)/);
+    expect(list).toMatch(/222 \(beta\)/);
+    const profiles = await ws.run(['--config', config, 'profiles', '--json']);
+    expect(JSON.parse(profiles.stdout)).toMatchObject([
+      { name: 'acme', phone_number_id: '111', token: { env: 'TOKEN_ACME' }, rate: 40 },
+      { name: 'beta', phone_number_id: '222', token: { env: 'TOKEN_BETA' } },
     ]);
-    expect(r.code).toBe(0);
-    const stats = await s.stats();
-    expect(stats.accepted).toBe(100);
-    expect(stats.max_starts_in_1s).toBeLessThanOrEqual(50);
-    expect(stats.max_starts_in_1s).toBeGreaterThanOrEqual(40); // and it really used the rate
+    expect(profiles.stdout).not.toContain('token-a');
   });
 });

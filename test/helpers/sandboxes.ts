@@ -20,7 +20,8 @@ export function useSandboxes(opts: { ownProcess?: boolean } = {}): (args?: strin
   };
 }
 
-async function startSandboxInProcess(args: string[]): Promise<SandboxProcess> {
+/** The `wa-send sandbox` command in this process; `stop` ends it (for tests that manage their own). */
+export async function startSandboxInProcess(args: string[] = []): Promise<SandboxProcess> {
   const io = memoryIO();
   const done = main(['sandbox', '--port', '0', ...args], { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, io);
   let failed: unknown = null;

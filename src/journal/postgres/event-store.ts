@@ -14,7 +14,11 @@ function subjectOf(e: DeliveryEvent | null): string | null {
 }
 
 export class PgEventStore implements EventStore {
-  constructor(private readonly db: PgDb) {}
+  constructor(
+    private readonly db: PgDb,
+    /** Resolves once this process's background applier is idle. */
+    private readonly backgroundIdle: () => Promise<void> = async () => {},
+  ) {}
 
   async insert(events: readonly NewWebhookEvent[], now: number): Promise<{ inserted: number; duplicates: number }> {
     if (events.length === 0) return { inserted: 0, duplicates: 0 };
@@ -43,6 +47,7 @@ export class PgEventStore implements EventStore {
   }
 
   async applyPending(now: number): Promise<ApplyResult> {
+    await this.backgroundIdle();
     return applyPendingEvents(this.db, now);
   }
 

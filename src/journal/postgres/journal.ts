@@ -63,7 +63,9 @@ function assemble(db: PgDb, location: string, readonly: boolean): Journal {
     plans: new PgPlanStore(db),
     runs: new PgRunStore(db, (now) => applyPendingEvents(db, now), background.kick),
     broadcasts: new PgBroadcastStore(db),
-    events: new PgEventStore(db),
+    // After a background pass of this process (it holds its page's rows: SKIP LOCKED would pass
+    // them by), so what applyPending returns covers every event that could be applied.
+    events: new PgEventStore(db, background.idle),
     optouts: new PgPhoneListStore(db, 'optouts'),
     optins: new PgPhoneListStore(db, 'optins'),
     check: () => checkJournal(db, readonly),
