@@ -1,6 +1,7 @@
 // --rate as the API sees it: how many requests a stand-in in its own process received in any
-// 1-second window, for one run and for two profiles sending at once on their own numbers. (The rate gate's own guarantee, on the times requests are written, is proven
-// exactly on virtual time in test/unit/engine.test.ts.)
+// 1-second window, for one run and for two profiles sending at once on their own numbers. (The rate
+// gate's own guarantee, on the times requests are written, is proven exactly on virtual time in
+// test/unit/engine.test.ts.)
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
