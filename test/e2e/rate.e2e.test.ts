@@ -5,91 +5,79 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
+import { SLACK_MS, WINDOW_MARGIN_MS } from '../../src/core/engine/rate-gate.js';
 import type { SandboxStats } from '../../src/sandbox/stats.js';
 import { csvWithPhones, type SandboxProcess, startSandboxProcess, workspace } from '../helpers/cli.js';
 import { writeCsv } from '../helpers/journal.js';
 import { profilesConfig } from '../helpers/profiles.js';
 
-/** A sandbox in its own process, stopped when this test (not a concurrent one) finishes. */
+/**
+ * A sandbox in its own process, ahead of the suite's workers where the kernel lets us (root), stopped
+ * when this test (not a concurrent one) finishes.
+ */
 async function sandbox(finished: TestContext['onTestFinished']): Promise<SandboxProcess> {
-  const s = await startSandboxProcess();
+  const s = await startSandboxProcess([], { priority: -10 });
   finished(() => s.stop());
   return s;
 }
 
 /**
- * The stand-in stamps a request when its event loop reads it. The rate gate leaves 20 ms for the
- * API's read delay; a stand-in whose loop ran later than that (both cores busy with the rest of the
- * suite) counts this machine's load, not wa-send, and can see one start more than --rate without
- * any fault of the sender. Such a measurement is not judged but taken again, up to 3 times; if the
- * stand-in never kept within the margin, the test is reported skipped with the lags it measured
- * (it never passes on a measurement it could not judge).
+ * The most starts a stand-in can count in one second at --rate `rate` when it stamped requests up
+ * to `lagMs` late. The gate keeps `rate` starts per 1 s + WINDOW_MARGIN_MS of write times, so a
+ * stand-in within that margin sees at most `rate`. One that ran later (both cores busy with the
+ * rest of the suite) can see the writes of 1 s + lag in one second: at the gate's pace (`rate` per
+ * 1 s + margin, SLACK_MS of lag made up at once) that is a start or two more, never the bursts a
+ * pacing fault would bring. The stand-in measures its own lag (max_loop_delay_ms).
  */
-const READ_DELAY_MARGIN_MS = 20;
-async function measured<T>(
-  ctx: TestContext,
-  attempt: () => Promise<{ stats: SandboxStats[]; result: T }>,
-): Promise<{ stats: SandboxStats[]; result: T }> {
-  const lags: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const m = await attempt();
-    const lag = Math.max(...m.stats.map((s) => s.max_loop_delay_ms));
-    if (lag <= READ_DELAY_MARGIN_MS) return m;
-    lags.push(lag);
-  }
-  return ctx.skip(
-    `the stand-in's event loop ran more than ${READ_DELAY_MARGIN_MS} ms late in each of 3 runs (${lags.join(', ')} ms): too busy a machine to judge --rate`,
-  );
+function mostStartsSeen(rate: number, lagMs: number): number {
+  if (lagMs <= WINDOW_MARGIN_MS) return rate;
+  const pacePerMs = rate / (1000 + WINDOW_MARGIN_MS);
+  return Math.floor((1000 + lagMs + SLACK_MS) * pacePerMs) + 1;
 }
 
 describe.concurrent('rate at the API', () => {
   // 75 messages at 50/s: more than a full second of steady state.
-  it('g) --rate 50: no 1-second window at the API has more than 50 starts', async (ctx) => {
-    const {
-      stats: [stats],
-    } = await measured(ctx, async () => {
-      const s = await sandbox(ctx.onTestFinished);
-      const ws = workspace(s.env);
-      const r = await ws.run([
-        'broadcast',
-        writeCsv(ws.dir, csvWithPhones(75)),
-        '--template',
-        'hello_world',
-        '--yes',
-        '--rate',
-        '50',
-      ]);
-      expect(r.code).toBe(0);
-      return { stats: [(await s.stats()) as SandboxStats], result: r };
-    });
-    expect(stats!.accepted).toBe(75);
-    expect(stats!.max_starts_in_1s).toBeLessThanOrEqual(50);
-    expect(stats!.max_starts_in_1s).toBeGreaterThanOrEqual(40); // and it really used the rate
+  it('g) --rate 50: no 1-second window at the API has more than 50 starts', async ({ onTestFinished }) => {
+    const s = await sandbox(onTestFinished);
+    const ws = workspace(s.env);
+    const r = await ws.run([
+      'broadcast',
+      writeCsv(ws.dir, csvWithPhones(75)),
+      '--template',
+      'hello_world',
+      '--yes',
+      '--rate',
+      '50',
+    ]);
+    expect(r.code).toBe(0);
+    const stats = (await s.stats()) as SandboxStats;
+    expect(stats.accepted).toBe(75);
+    expect(stats.max_starts_in_1s).toBeLessThanOrEqual(mostStartsSeen(50, stats.max_loop_delay_ms));
+    expect(stats.max_starts_in_1s).toBeGreaterThanOrEqual(40); // and it really used the rate
   });
 
-  it('two profiles: status tells their broadcasts apart; each sends at its own rate on its own number', async (ctx) => {
-    const { stats, result } = await measured(ctx, async () => {
-      const [s1, s2] = await Promise.all([sandbox(ctx.onTestFinished), sandbox(ctx.onTestFinished)]);
-      const ws = workspace({ TOKEN_ACME: 'token-a', TOKEN_BETA: 'token-b' });
-      const config = profilesConfig(ws.dir, {
-        acme: { number: '111', url: s1.url, extra: 'rate = 40\n' },
-        beta: { number: '222', url: s2.url, extra: 'rate = 40\n' },
-      });
-      const csv = join(ws.dir, 'r.csv');
-      writeFileSync(csv, csvWithPhones(60));
-      const send = (profile: string) =>
-        ws.run(['--config', config, '--profile', profile, 'broadcast', csv, '--template', 'hello_world', '--yes', '--json']);
-      const [a, b] = await Promise.all([send('acme'), send('beta')]);
-      expect([a.code, b.code]).toEqual([0, 0]);
-      expect(JSON.parse(a.stdout)).toMatchObject({ sending_number: '111', profile: 'acme', counts: { sent: 60 } });
-      expect(JSON.parse(b.stdout)).toMatchObject({ sending_number: '222', profile: 'beta', counts: { sent: 60 } });
-      return { stats: [(await s1.stats()) as SandboxStats, (await s2.stats()) as SandboxStats], result: { ws, config } };
+  it('two profiles: status tells their broadcasts apart; each sends at its own rate on its own number', async ({
+    onTestFinished,
+  }) => {
+    const [s1, s2] = await Promise.all([sandbox(onTestFinished), sandbox(onTestFinished)]);
+    const ws = workspace({ TOKEN_ACME: 'token-a', TOKEN_BETA: 'token-b' });
+    const config = profilesConfig(ws.dir, {
+      acme: { number: '111', url: s1.url, extra: 'rate = 40\n' },
+      beta: { number: '222', url: s2.url, extra: 'rate = 40\n' },
     });
-    for (const s of stats) {
-      expect(s.accepted).toBe(60);
-      expect(s.max_starts_in_1s).toBeLessThanOrEqual(40);
+    const csv = join(ws.dir, 'r.csv');
+    writeFileSync(csv, csvWithPhones(60));
+    const send = (profile: string) =>
+      ws.run(['--config', config, '--profile', profile, 'broadcast', csv, '--template', 'hello_world', '--yes', '--json']);
+    const [a, b] = await Promise.all([send('acme'), send('beta')]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(JSON.parse(a.stdout)).toMatchObject({ sending_number: '111', profile: 'acme', counts: { sent: 60 } });
+    expect(JSON.parse(b.stdout)).toMatchObject({ sending_number: '222', profile: 'beta', counts: { sent: 60 } });
+    for (const s of [s1, s2]) {
+      const stats = (await s.stats()) as SandboxStats;
+      expect(stats.accepted).toBe(60);
+      expect(stats.max_starts_in_1s).toBeLessThanOrEqual(mostStartsSeen(40, stats.max_loop_delay_ms));
     }
-    const { ws, config } = result;
     const list = (await ws.run(['status'])).stdout;
     expect(list).toMatch(/111 \(acme\)/);
     expect(list).toMatch(/222 \(beta\)/);

@@ -5,6 +5,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -168,11 +169,23 @@ export interface SandboxProcess {
 }
 
 /** `wa-send sandbox` in its own process on an ephemeral loopback port. */
-export async function startSandboxProcess(args: string[] = []): Promise<SandboxProcess> {
+/**
+ * `wa-send sandbox` in its own process. `priority` (a nice value below 0) asks the kernel to run it
+ * ahead of the suite's workers, for tests that judge when requests reach it; only root may, so
+ * elsewhere it runs at the normal priority.
+ */
+export async function startSandboxProcess(args: string[] = [], opts: { priority?: number } = {}): Promise<SandboxProcess> {
   const child = spawn(BIN, ['sandbox', '--port', '0', ...args], {
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  if (opts.priority !== undefined && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, opts.priority);
+    } catch {
+      // not root: the normal priority
+    }
+  }
   const url = await waitForOutput(child, /http:\/\/127\.0\.0\.1:\d+/);
   return sandboxAt(
     url,

@@ -22,6 +22,9 @@ export interface RateGateOptions {
   warmupMs?: number;
 }
 
+/** The window the gate keeps is 1 s + this, once warmed up: room for the server's read delay. */
+export const WINDOW_MARGIN_MS = 20;
+
 const THROTTLE_FACTOR = 0.7;
 const RECOVERY_STEP = 0.1; // of maxRate, per second without throttling
 /** Recovery starts only after this long without a throttling error: under steady throttling the rate keeps falling. */
@@ -34,7 +37,7 @@ const MAX_PAUSE_MS = 5 * 60_000;
  * was measured against 2 and 25 at --rate 1000 over 100 ± 50 ms: 946 starts/s sustained (921 with
  * 2) and at most 992 in any second at the stand-in (1,000, the cap itself, with 25).
  */
-const SLACK_MS = 10;
+export const SLACK_MS = 10;
 
 export class RateGate {
   readonly maxRate: number;
@@ -55,7 +58,7 @@ export class RateGate {
 
   constructor(opts: RateGateOptions) {
     this.maxRate = opts.maxRate;
-    this.steadyWindowMs = 1000 + (opts.marginMs ?? 20);
+    this.steadyWindowMs = 1000 + (opts.marginMs ?? WINDOW_MARGIN_MS);
     this.warmupWindowMs = 1000 + (opts.warmupMarginMs ?? 60);
     this.warmupMs = opts.warmupMs ?? 1500;
     this.ring = new Float64Array(Math.max(1, Math.floor(opts.maxRate))).fill(-Infinity);
