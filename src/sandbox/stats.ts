@@ -17,9 +17,9 @@ export interface SandboxStats {
   peak_concurrency: number;
   max_starts_in_1s: number;
   /**
-   * The longest the sandbox's event loop was late since the first request (ms): how late an arrival
-   * may have been stamped. Above the rate gate's 20 ms margin for the API's read delay,
-   * max_starts_in_1s measures this machine's load, not the sender.
+   * The longest the sandbox's event loop ran late while requests were coming in (ms): how late an
+   * arrival may have been stamped. Above the rate gate's 20 ms margin for the API's read delay,
+   * max_starts_in_1s measures this machine's load as well as the sender.
    */
   max_loop_delay_ms: number;
   /** Wall-clock Unix milliseconds (fractional), null before the first request. */
@@ -46,6 +46,7 @@ export interface WebhookStats {
 
 const WINDOW_MS = 1000;
 const LOOP_SAMPLE_MS = 2;
+const SAMPLE_IDLE_MS = 250;
 
 export class StatsRecorder {
   requests = 0;
@@ -63,18 +64,33 @@ export class StatsRecorder {
   private first: number | null = null;
   private last: number | null = null;
   /**
-   * A timer every LOOP_SAMPLE_MS while the sandbox runs (descheduling shows up as a late timer too).
-   * A stall can start just after a tick, so the reported figure adds one period: an upper bound.
-   * Every millisecond would cost a busy test suite seconds of CPU in wake-ups.
+   * A timer every LOOP_SAMPLE_MS while requests are coming in (descheduling shows up as a late timer
+   * too), off after SAMPLE_IDLE_MS without one: an idle sandbox costs no wake-ups. A stall can start
+   * just after a tick, so the reported figure adds one period: an upper bound.
    */
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
-
-  constructor() {
-    this.loopDelay.enable();
-  }
+  private sampling: NodeJS.Timeout | null = null;
+  private lastArrivalAt = 0;
 
   /** Stops the event-loop sampling (the sandbox is closing). */
   stop(): void {
+    this.stopSampling();
+  }
+
+  private sample(now: number): void {
+    this.lastArrivalAt = now;
+    if (this.sampling !== null) return;
+    this.loopDelay.enable();
+    this.sampling = setInterval(() => {
+      if (performance.now() - this.lastArrivalAt > SAMPLE_IDLE_MS) this.stopSampling();
+    }, SAMPLE_IDLE_MS);
+    this.sampling.unref();
+  }
+
+  private stopSampling(): void {
+    if (this.sampling === null) return;
+    clearInterval(this.sampling);
+    this.sampling = null;
     this.loopDelay.disable();
   }
 
@@ -83,10 +99,8 @@ export class StatsRecorder {
     const now = performance.now();
     this.requests++;
     if (++this.inFlight > this.peak) this.peak = this.inFlight;
-    if (this.first === null) {
-      this.first = now;
-      this.loopDelay.reset(); // from the first request on: how late arrivals may have been stamped
-    }
+    if (this.first === null) this.first = now;
+    this.sample(now);
     this.last = now;
     if (this.tail === this.arrivals.length) this.makeRoom();
     this.arrivals[this.tail++] = now;
